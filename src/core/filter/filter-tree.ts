@@ -1,0 +1,74 @@
+/**
+ * The validated filter tree: what `validateFilter` makes of a GraphQL `FilterInput` and what the
+ * compiler, the explainer and the time bookkeeping read. Every node is true or false for an
+ * object (no third value), exactly as SEMANTICS.md "Filters" says.
+ */
+import { EventAggregate, FieldType, FilterOperator, ObjectType } from '../object-types';
+
+/** A field of the object: a standard one from the catalog, or a custom attribute with its declared type. */
+export type FieldRef =
+  | { readonly kind: 'standard'; readonly name: string; readonly type: FieldType }
+  | { readonly kind: 'custom'; readonly key: string; readonly type: FieldType };
+
+/**
+ * A comparison value after validation: numbers are finite numbers, DATE values are `Date`s
+ * (WITHIN_LAST_DAYS / MORE_THAN_DAYS_AGO keep a number of days), strings are strings.
+ * BETWEEN holds `[low, high]`, IN / NOT_IN a non-empty array, IS_* nothing.
+ */
+export type ScalarValue = string | number | boolean | Date;
+export type ConditionValue = ScalarValue | readonly ScalarValue[] | null;
+
+export interface Condition {
+  readonly operator: FilterOperator;
+  readonly value: ConditionValue;
+}
+
+export interface AttributeNode extends Condition {
+  readonly kind: 'attribute';
+  readonly field: FieldRef;
+}
+
+export interface PropertyCondition extends Condition {
+  /** Event property name, e.g. `amount` (letters, digits, underscores). */
+  readonly property: string;
+  /** How the property is compared: from the operator and the value (a numeric operator compares numerically). */
+  readonly type: FieldType;
+}
+
+export type TimeWindow =
+  | { readonly kind: 'lastDays'; readonly days: number }
+  | { readonly kind: 'range'; readonly from: Date | null; readonly to: Date | null };
+
+export interface EventNode extends Condition {
+  readonly kind: 'event';
+  readonly name: string;
+  readonly where: readonly PropertyCondition[];
+  readonly window: TimeWindow | null;
+  readonly aggregate: EventAggregate;
+  /** The numeric property SUM, AVG, MIN and MAX read; null for COUNT and the two dates. */
+  readonly property: string | null;
+}
+
+export interface TagNode { readonly kind: 'tag'; readonly tag: string; readonly has: boolean }
+export interface ListNode { readonly kind: 'list'; readonly listId: string; readonly isMember: boolean }
+export interface SegmentNode { readonly kind: 'segment'; readonly segmentId: string; readonly isMember: boolean }
+export interface RelatedNode {
+  readonly kind: 'related';
+  readonly relation: string;
+  /** Object type the nested filter applies to (the relation's target). */
+  readonly target: ObjectType;
+  readonly quantifier: 'ANY' | 'NONE';
+  readonly filter: FilterNode;
+}
+export interface AndNode { readonly kind: 'and'; readonly children: readonly FilterNode[] }
+export interface OrNode { readonly kind: 'or'; readonly children: readonly FilterNode[] }
+export interface NotNode { readonly kind: 'not'; readonly child: FilterNode }
+
+export type FilterNode =
+  | AndNode | OrNode | NotNode | AttributeNode | EventNode | TagNode | ListNode | SegmentNode | RelatedNode;
+
+/** A compiled SQL fragment: text with `?` placeholders, and its parameters in order. */
+export interface SqlFragment {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
