@@ -11,8 +11,11 @@ export class InitialSchema1764400000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     const table = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_520_ci';
+    // Object ids come from id_sequences (allocated in blocks before a batch insert), not from
+    // AUTO_INCREMENT: MySQL 8's interleaved auto-increment mode does not promise consecutive ids
+    // for a multi-row INSERT, and a batch upsert must know the ids it created.
     const objectColumns = `
-      id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+      id BIGINT UNSIGNED NOT NULL,
       workspace_id BIGINT UNSIGNED NOT NULL,
       external_id VARCHAR(255) NULL,
       attributes JSON NOT NULL,
@@ -40,6 +43,13 @@ export class InitialSchema1764400000000 implements MigrationInterface {
       UNIQUE KEY uq_token (token_hash),
       UNIQUE KEY uq_email (workspace_id, email),
       CONSTRAINT fk_agents_workspace FOREIGN KEY (workspace_id) REFERENCES workspaces (id) ON DELETE CASCADE) ${table}`);
+
+    await q.query(`CREATE TABLE id_sequences (
+      name VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+      next_id BIGINT UNSIGNED NOT NULL,
+      PRIMARY KEY (name)) ${table}`);
+    await q.query(`INSERT INTO id_sequences (name, next_id) VALUES
+      ('users', 1), ('companies', 1), ('products', 1), ('deals', 1), ('activities', 1), ('tickets', 1)`);
 
     await q.query(`CREATE TABLE companies (${objectColumns},
       name VARCHAR(1000) NOT NULL,
@@ -159,7 +169,7 @@ export class InitialSchema1764400000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const t of ['attribute_definitions', 'list_members', 'static_lists', 'object_tags', 'events', 'tickets',
-      'activities', 'deals', 'products', 'users', 'companies', 'agents', 'workspaces']) {
+      'activities', 'deals', 'products', 'users', 'companies', 'id_sequences', 'agents', 'workspaces']) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);
     }
   }

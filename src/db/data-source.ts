@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
+import { ENTITIES } from './entities';
 
 export interface DataSourceOptions {
   /** mysql://user:password@host:port/database */
@@ -24,7 +25,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     migrationsRun: false,
     migrations: [migrationsGlob],
     migrationsTableName: 'typeorm_migrations',
-    entities: [],
+    entities: ENTITIES,
     poolSize: options.poolSize ?? 20,
     extra: { connectionLimit: options.poolSize ?? 20, enableKeepAlive: true, multipleStatements: false },
     logging: false,

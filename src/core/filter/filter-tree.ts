@@ -31,8 +31,11 @@ export interface AttributeNode extends Condition {
 export interface PropertyCondition extends Condition {
   /** Event property name, e.g. `amount` (letters, digits, underscores). */
   readonly property: string;
-  /** How the property is compared: from the operator and the value (a numeric operator compares numerically). */
-  readonly type: FieldType;
+  /**
+   * How the property is compared: from the operator and the value (a numeric operator compares
+   * numerically). `ANY` is for IS_SET / IS_NOT_SET, which look at presence whatever the JSON type.
+   */
+  readonly type: FieldType | 'ANY';
 }
 
 export type TimeWindow =

@@ -1,0 +1,28 @@
+/** `tag`, `list` and `segment` nodes: membership rows of the object, found through their keys. */
+import { OBJECT_TYPE_CODE } from '../object-types';
+import { ListNode, SegmentNode, SqlFragment, TagNode } from './filter-tree';
+import { negate } from './compile-condition';
+import { param, raw, sql } from './sql';
+import { Scope } from './scope';
+
+/** EXISTS on the primary key (workspace_id, object_type, object_id, tag); tags compare by collation. */
+export function compileTag(node: TagNode, scope: Scope): SqlFragment {
+  const t = raw(scope.nextAlias('t'));
+  const o = raw(scope.alias);
+  const exists = sql`EXISTS (SELECT 1 FROM object_tags ${t} WHERE ${t}.workspace_id = ${param(scope.workspaceId)} AND ${t}.object_type = ${param(OBJECT_TYPE_CODE[scope.objectType])} AND ${t}.object_id = ${o}.id AND ${t}.tag = ${param(node.tag)})`;
+  return node.has ? exists : negate(exists);
+}
+
+/** EXISTS on list_members' primary key (list_id, object_id); validation checked the list's workspace and type. */
+export function compileList(node: ListNode, scope: Scope): SqlFragment {
+  const l = raw(scope.nextAlias('l'));
+  const exists = sql`EXISTS (SELECT 1 FROM list_members ${l} WHERE ${l}.list_id = ${param(node.listId)} AND ${l}.object_id = ${raw(scope.alias)}.id)`;
+  return node.isMember ? exists : negate(exists);
+}
+
+/** EXISTS in the other segment's cached results (segment_members: segment_id, object_id). */
+export function compileSegment(node: SegmentNode, scope: Scope): SqlFragment {
+  const s = raw(scope.nextAlias('s'));
+  const exists = sql`EXISTS (SELECT 1 FROM segment_members ${s} WHERE ${s}.segment_id = ${param(node.segmentId)} AND ${s}.object_id = ${raw(scope.alias)}.id)`;
+  return node.isMember ? exists : negate(exists);
+}

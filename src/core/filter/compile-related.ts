@@ -1,0 +1,25 @@
+/** `related` nodes: EXISTS / NOT EXISTS a related row (per the catalog relation) matching the nested filter. */
+import { CATALOG, relationOf } from '../catalog';
+import { assertNever } from '../object-types';
+import { RelatedNode, SqlFragment } from './filter-tree';
+import { negate } from './compile-condition';
+import { param, raw, sql } from './sql';
+import { Scope } from './scope';
+
+export function compileRelated(node: RelatedNode, scope: Scope): SqlFragment {
+  const relation = relationOf(scope.objectType, node.relation);
+  if (!relation || relation.target !== node.target) {
+    throw new Error(`filter tree: ${scope.objectType} has no relation ${node.relation} to ${node.target}`);
+  }
+  const r = scope.nextAlias('r');
+  const join = relation.join.kind === 'own'
+    ? raw(`${r}.id = ${scope.alias}.${relation.join.column}`)
+    : raw(`${r}.${relation.join.column} = ${scope.alias}.id`);
+  const nested = scope.compile(node.filter, { ...scope, objectType: relation.target, alias: r });
+  const exists = sql`EXISTS (SELECT 1 FROM ${raw(CATALOG[relation.target].table)} ${raw(r)} WHERE ${raw(r)}.workspace_id = ${param(scope.workspaceId)} AND ${join} AND ${nested})`;
+  switch (node.quantifier) {
+    case 'ANY': return exists;
+    case 'NONE': return negate(exists);
+    default: return assertNever(node.quantifier, 'quantifier');
+  }
+}

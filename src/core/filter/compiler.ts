@@ -1,0 +1,84 @@
+/**
+ * The filter compiler: a validated filter tree + the catalog + `now` → SQL text with `?`
+ * placeholders and its parameters. Pure: no database access. Identifiers come only from the
+ * catalog; every value a client sent (names, tags, ids, JSON keys as paths, thresholds) is a
+ * parameter, so no input can change the shape of the statement.
+ */
+import { CATALOG } from '../catalog';
+import { assertNever, ObjectType } from '../object-types';
+import { FilterNode, SqlFragment } from './filter-tree';
+import { compileAttribute } from './compile-attribute';
+import { compileAnd, compileNot, compileOr } from './compile-boolean';
+import { compileEvent } from './compile-event';
+import { compileList, compileSegment, compileTag } from './compile-membership';
+import { compileRelated } from './compile-related';
+import { FALSE, join, param, raw, sql } from './sql';
+import { GENERATED_ALIAS, Scope } from './scope';
+
+export interface CompileOptions {
+  readonly workspaceId: string;
+  /** Object type the filter is for (the tree was validated for it). */
+  readonly objectType: ObjectType;
+  /** The moment of evaluation: WITHIN_LAST_DAYS, MORE_THAN_DAYS_AGO and `lastDays` count back from it. */
+  readonly now: Date;
+  /** Alias of the object's row in the surrounding statement; default `o`. Must not look like `e1`, `r2`, … */
+  readonly alias?: string;
+}
+
+export interface MatchingIdsOptions extends CompileOptions {
+  /** When given, only these ids are considered (real-time re-evaluation of a few objects). */
+  readonly restrictToIds?: readonly string[];
+}
+
+/**
+ * A boolean SQL expression over the object's row (aliased `o` unless `alias` says otherwise)
+ * that is TRUE exactly when the object matches `node`, and FALSE otherwise (never NULL).
+ * Throws a plain Error for a tree that validation would not have produced.
+ */
+export function compilePredicate(node: FilterNode, options: CompileOptions): SqlFragment {
+  const alias = options.alias ?? 'o';
+  if (!/^[a-z_][a-z0-9_]*$/.test(alias) || GENERATED_ALIAS.test(alias)) throw new Error(`invalid row alias ${alias}`);
+  let counter = 0;
+  const scope: Scope = {
+    workspaceId: options.workspaceId,
+    objectType: options.objectType,
+    alias,
+    now: options.now,
+    nextAlias: (prefix) => `${prefix}${++counter}`,
+    compile: compileNode,
+  };
+  return compileNode(node, scope);
+}
+
+/** `SELECT o.id FROM <table> o WHERE o.workspace_id = ? AND (<predicate>) [AND o.id IN (…)]`. */
+export function compileMatchingIdsQuery(node: FilterNode, options: MatchingIdsOptions): SqlFragment {
+  return sql`SELECT o.id ${fromWhere(node, options)}`;
+}
+
+/** `SELECT COUNT(*) AS n FROM <table> o WHERE …` (same WHERE as `compileMatchingIdsQuery`). */
+export function compileCountQuery(node: FilterNode, options: MatchingIdsOptions): SqlFragment {
+  return sql`SELECT COUNT(*) AS n ${fromWhere(node, options)}`;
+}
+
+function fromWhere(node: FilterNode, options: MatchingIdsOptions): SqlFragment {
+  const predicate = compilePredicate(node, { ...options, alias: 'o' });
+  const table = raw(CATALOG[options.objectType].table);
+  const ids = options.restrictToIds;
+  const restrict = ids === undefined ? [] : [ids.length ? sql`o.id IN (${join(ids.map(param), ', ')})` : FALSE];
+  return join([sql`FROM ${table} o WHERE o.workspace_id = ${param(options.workspaceId)}`, predicate, ...restrict], ' AND ');
+}
+
+function compileNode(node: FilterNode, scope: Scope): SqlFragment {
+  switch (node.kind) {
+    case 'and': return compileAnd(node, scope);
+    case 'or': return compileOr(node, scope);
+    case 'not': return compileNot(node, scope);
+    case 'attribute': return compileAttribute(node, scope);
+    case 'event': return compileEvent(node, scope);
+    case 'tag': return compileTag(node, scope);
+    case 'list': return compileList(node, scope);
+    case 'segment': return compileSegment(node, scope);
+    case 'related': return compileRelated(node, scope);
+    default: return assertNever(node, 'filter node');
+  }
+}

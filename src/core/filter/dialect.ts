@@ -1,0 +1,85 @@
+/**
+ * MariaDB (10.11) details of the filter compiler: collations, LIKE escaping, JSON access and
+ * time thresholds. Everything else in the compiler is dialect-neutral SQL.
+ */
+import { ATTRIBUTE_KEY_PATTERN } from '../catalog';
+import { SqlFragment } from './filter-tree';
+import { param, raw, sql } from './sql';
+
+/** The collation of every text column: case- and accent-insensitive ("zurich" = "Zürich"). */
+export const STRING_COLLATION = 'utf8mb4_unicode_520_ci';
+
+/**
+ * LIKE escape character. `!` rather than `\` because a backslash inside an SQL literal means
+ * different things with and without NO_BACKSLASH_ESCAPES; with `ESCAPE '!'` a `\` in the
+ * pattern is an ordinary character.
+ */
+export const LIKE_ESCAPE = '!';
+
+/** A LIKE pattern matching `value` literally: `%`, `_` and the escape character are escaped. */
+export function likePattern(value: string, position: 'contains' | 'prefix' | 'suffix'): string {
+  const literal = value.replace(/[!%_]/g, (ch) => LIKE_ESCAPE + ch);
+  switch (position) {
+    case 'contains': return `%${literal}%`;
+    case 'prefix': return `${literal}%`;
+    case 'suffix': return `%${literal}`;
+  }
+}
+
+/** `LIKE ? ESCAPE '!'` with the pattern as a parameter. */
+export const likeClause = (pattern: string): SqlFragment => sql`LIKE ${param(pattern)} ESCAPE '${raw(LIKE_ESCAPE)}'`;
+
+/**
+ * JSON path of one top-level key, `$."key"`. MariaDB accepts the path of JSON_VALUE and
+ * JSON_EXTRACT as a parameter (checked, also for server-side prepared statements), so the path
+ * always travels as a parameter; the key pattern is checked again here as a second safety.
+ */
+export function jsonPath(key: string): string {
+  if (!ATTRIBUTE_KEY_PATTERN.test(key)) throw new Error(`unsafe JSON key ${JSON.stringify(key)}`);
+  return `$."${key}"`;
+}
+
+/** The JSON type name of `doc.key` (`STRING`, `INTEGER`, `DOUBLE`, `BOOLEAN`, …), `'NULL'` when absent or null. */
+export const jsonTypeOf = (doc: SqlFragment, key: string): SqlFragment =>
+  sql`IFNULL(JSON_TYPE(JSON_EXTRACT(${doc}, ${param(jsonPath(key))})), 'NULL')`;
+
+/** The scalar at `doc.key` as text (strings unquoted and unescaped; NULL for objects and arrays). */
+export const jsonValue = (doc: SqlFragment, key: string): SqlFragment => sql`JSON_VALUE(${doc}, ${param(jsonPath(key))})`;
+
+/** The JSON text at `doc.key` (`true`, `"a"`, `[1]`), NULL when absent. */
+export const jsonText = (doc: SqlFragment, key: string): SqlFragment => sql`JSON_EXTRACT(${doc}, ${param(jsonPath(key))})`;
+
+/**
+ * JSON strings that count as dates: ISO-8601 UTC timestamps `YYYY-MM-DDTHH:mm:ss(.sss)?Z` and
+ * dates `YYYY-MM-DD`. `(?-i)` because REGEXP follows the (case-insensitive) collation.
+ * No CAST: a failed cast is a warning, which strict mode turns into an error in INSERT … SELECT.
+ */
+const ISO_DATE_REGEXP =
+  '(?-i)^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{3})?Z)?$';
+
+/** Whether the JSON value at `doc.key` is a date string of one of the two accepted forms (TRUE/FALSE). */
+export const jsonIsDate = (doc: SqlFragment, key: string): SqlFragment =>
+  sql`COALESCE(${jsonValue(doc, key)} REGEXP '${raw(ISO_DATE_REGEXP)}', FALSE)`;
+
+/**
+ * The date at `doc.key` in the canonical form `YYYY-MM-DDTHH:mm:ss.sssZ`, compared as binary text
+ * (canonical strings sort in time order). Only meaningful where `jsonIsDate` holds: the missing
+ * time or milliseconds are filled in from `0000-00-00T00:00:00.000`.
+ */
+export function jsonCanonicalDate(doc: SqlFragment, key: string): SqlFragment {
+  const bare = sql`TRIM(TRAILING 'Z' FROM ${jsonValue(doc, key)})`;
+  return sql`CONCAT(${bare}, SUBSTRING('0000-00-00T00:00:00.000', CHAR_LENGTH(${bare}) + 1), 'Z') COLLATE utf8mb4_bin`;
+}
+
+/** The parameter a canonical JSON date is compared with. */
+export const canonicalDateText = (date: Date): string => date.toISOString();
+
+export const DAY_MS = 86_400_000;
+
+/**
+ * `now − days` as a Date. Rounded up to the next millisecond: stored times are whole
+ * milliseconds, so `x ≥ t` and `x < t` for a fractional `t` are `x ≥ ceil(t)` and `x < ceil(t)`.
+ */
+export function daysBefore(now: Date, days: number): Date {
+  return new Date(Math.ceil(now.getTime() - days * DAY_MS));
+}

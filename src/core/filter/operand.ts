@@ -1,0 +1,78 @@
+/**
+ * Operands: what a condition compares. Each says how to read its value and how to tell a missing
+ * value (SQL NULL, absent JSON key, JSON null, a JSON value of another type, and for strings '')
+ * from a present one, so that every compiled condition is TRUE or FALSE, never NULL.
+ */
+import { StandardField } from '../catalog';
+import { assertNever, FieldType } from '../object-types';
+import { SqlFragment } from './filter-tree';
+import {
+  canonicalDateText, jsonCanonicalDate, jsonIsDate, jsonText, jsonTypeOf, jsonValue, STRING_COLLATION,
+} from './dialect';
+import { raw, sql } from './sql';
+
+export interface Operand {
+  /** The value, comparable with parameters of its type; never NULL where `present` holds. */
+  readonly value: SqlFragment;
+  /**
+   * TRUE/FALSE: the value is not missing. `null`: the value is NULL exactly when it is missing
+   * (aggregates), and comparisons are made two-valued with COALESCE instead.
+   */
+  readonly present: SqlFragment | null;
+  /** How a DATE value is passed: a Date for DATETIME columns, canonical text for JSON dates. */
+  readonly dateParam: (date: Date) => Date | string;
+}
+
+const asDate = (date: Date): Date => date;
+
+/** A standard column of the row aliased `alias`. A STRING column is missing when NULL or ''. */
+export function columnOperand(alias: string, field: StandardField): Operand {
+  const column = raw(`${alias}.${field.column}`);
+  const present = field.type === 'STRING'
+    ? sql`${column} IS NOT NULL AND ${column} <> ''`
+    : sql`${column} IS NOT NULL`;
+  return { value: column, present, dateParam: asDate };
+}
+
+/** A value that is NULL exactly when missing (a scalar subquery, an aggregate). */
+export function nullableOperand(value: SqlFragment): Operand {
+  return { value, present: null, dateParam: asDate };
+}
+
+/**
+ * The value at key `key` of the JSON document `doc` (custom attributes, event properties), read
+ * as `type`: only a JSON value of that type counts (a JSON number for NUMBER, true/false for
+ * BOOLEAN, a non-empty string for STRING, an ISO date string for DATE); anything else is missing.
+ */
+export function jsonOperand(doc: SqlFragment, key: string, type: FieldType): Operand {
+  switch (type) {
+    case 'STRING': return {
+      value: sql`${jsonValue(doc, key)} COLLATE ${raw(STRING_COLLATION)}`,
+      present: sql`${jsonTypeOf(doc, key)} = 'STRING' AND ${jsonValue(doc, key)} <> ''`,
+      dateParam: asDate,
+    };
+    case 'NUMBER': return {
+      value: sql`CAST(${jsonValue(doc, key)} AS DOUBLE)`,
+      present: sql`${jsonTypeOf(doc, key)} IN ('INTEGER', 'DOUBLE')`,
+      dateParam: asDate,
+    };
+    case 'BOOLEAN': return {
+      value: sql`${jsonText(doc, key)} = 'true'`,
+      present: sql`${jsonTypeOf(doc, key)} = 'BOOLEAN'`,
+      dateParam: asDate,
+    };
+    case 'DATE': return {
+      value: jsonCanonicalDate(doc, key),
+      present: jsonIsDate(doc, key),
+      dateParam: canonicalDateText,
+    };
+    default: return assertNever(type, 'field type');
+  }
+}
+
+/**
+ * Whether `doc.key` is set whatever its type (event property IS_SET): present, not JSON null,
+ * and not ''. TRUE/FALSE.
+ */
+export const jsonPresence = (doc: SqlFragment, key: string): SqlFragment =>
+  sql`(CASE ${jsonTypeOf(doc, key)} WHEN 'NULL' THEN FALSE WHEN 'STRING' THEN ${jsonValue(doc, key)} <> '' ELSE TRUE END)`;

@@ -1,0 +1,19 @@
+/** What every node compiler gets: where it is (object type, row alias) and how to go deeper. */
+import { ObjectType } from '../object-types';
+import { FilterNode, SqlFragment } from './filter-tree';
+
+export interface Scope {
+  readonly workspaceId: string;
+  /** Object type of the row the node is evaluated for. */
+  readonly objectType: ObjectType;
+  /** SQL alias of that row. */
+  readonly alias: string;
+  readonly now: Date;
+  /** A fresh table alias `<prefix><n>`, unique within the whole statement. */
+  readonly nextAlias: (prefix: 'e' | 'r' | 't' | 'l' | 's') => string;
+  /** Compiles a nested node (and/or/not children, a related object's filter). */
+  readonly compile: (node: FilterNode, scope: Scope) => SqlFragment;
+}
+
+/** Aliases the compiler generates; a caller's alias must not look like one of them. */
+export const GENERATED_ALIAS = /^[ertls]\d+$/;

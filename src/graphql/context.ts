@@ -1,0 +1,42 @@
+/** The per-operation GraphQL context: services, the authenticated request (or null), loaders. */
+import DataLoader from 'dataloader';
+import { OBJECT_TYPES, ObjectType } from '../core/object-types';
+import { unauthenticated } from '../core/errors';
+import { fetchTags, ObjectRecord } from '../db/object-store';
+import type { Services } from '../services';
+import type { RequestContext } from '../services/context';
+
+export interface Loaders {
+  readonly objects: Record<ObjectType, DataLoader<string, ObjectRecord | null>>;
+  readonly tags: Record<ObjectType, DataLoader<string, string[]>>;
+}
+
+export interface GraphQLContext {
+  readonly services: Services;
+  /** Null when the operation carried no valid token (only introspection is then answered). */
+  readonly request: RequestContext | null;
+  readonly loaders: Loaders;
+}
+
+/** The authenticated request, or UNAUTHENTICATED. */
+export function requireRequest(ctx: GraphQLContext): RequestContext {
+  if (!ctx.request) throw unauthenticated();
+  return ctx.request;
+}
+
+export function createLoaders(services: Services, request: RequestContext | null): Loaders {
+  const ws = request?.actor.workspaceId ?? '0';
+  const objects = {} as Record<ObjectType, DataLoader<string, ObjectRecord | null>>;
+  const tags = {} as Record<ObjectType, DataLoader<string, string[]>>;
+  for (const type of OBJECT_TYPES) {
+    objects[type] = new DataLoader(async (ids) => {
+      const found = await services.objects.byIds(ws, type, ids);
+      return ids.map((id) => found.get(id) ?? null);
+    });
+    tags[type] = new DataLoader(async (ids) => {
+      const found = await fetchTags((s, p) => services.dataSource.query(s, p), type, ws, ids);
+      return ids.map((id) => found.get(id) ?? []);
+    });
+  }
+  return { objects, tags };
+}

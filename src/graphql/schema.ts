@@ -1,0 +1,36 @@
+/** Builds the executable schema from the resolver classes; also what `npm run schema` prints. */
+import 'reflect-metadata';
+import { GraphQLSchema } from 'graphql';
+import { buildSchema, MiddlewareFn, PubSub } from 'type-graphql';
+import { createPubSub } from '@graphql-yoga/subscription';
+import './enums';
+import type { GraphQLContext } from './context';
+import { requireRequest } from './context';
+import { CatalogResolver } from './resolvers/catalog.resolver';
+import { EventResolver } from './resolvers/event.resolver';
+import { ActivityResolver, CompanyResolver, CrmObjectResolver, DealResolver, ProductResolver, TicketResolver, UserResolver } from './resolvers/object.resolver';
+import { PreviewResolver } from './resolvers/preview.resolver';
+import { SegmentResolver } from './resolvers/segment.resolver';
+import { TagListResolver } from './resolvers/tag-list.resolver';
+import { WorkspaceResolver } from './resolvers/workspace.resolver';
+
+export const RESOLVERS = [
+  CrmObjectResolver, UserResolver, CompanyResolver, ProductResolver, DealResolver, ActivityResolver, TicketResolver,
+  CatalogResolver, EventResolver, TagListResolver, WorkspaceResolver, PreviewResolver, SegmentResolver,
+] as const;
+
+/** Every root field needs an authenticated agent; introspection does not go through resolvers. */
+const requireAuth: MiddlewareFn<GraphQLContext> = async ({ context, info }, next) => {
+  if (['Query', 'Mutation', 'Subscription'].includes(info.parentType.name)) requireRequest(context);
+  return next();
+};
+
+export async function createSchema(pubSub: PubSub = createPubSub()): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [...RESOLVERS] as unknown as [Function, ...Function[]],
+    pubSub,
+    globalMiddlewares: [requireAuth],
+    validate: false,
+    emitSchemaFile: false,
+  });
+}

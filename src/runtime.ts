@@ -1,0 +1,48 @@
+/**
+ * Boots the process for a role: database (created when missing, migrated), services, and the
+ * API server (roles all/api). The job runner joins here for roles all/worker.
+ */
+import { DataSource } from 'typeorm';
+import type { Config } from './config';
+import { redact } from './config';
+import { assertSupportedServer, ensureDatabase } from './db/bootstrap';
+import { createDataSource } from './db/data-source';
+import { createSchema } from './graphql/schema';
+import type { Logger } from './logger';
+import { ApiServer, startApiServer } from './server/app';
+import { createServices, Services } from './services';
+
+export interface Runtime {
+  readonly services: Services;
+  readonly api: ApiServer | null;
+  stop(): Promise<void>;
+}
+
+/** Creates the database if needed, runs pending migrations, returns an initialised data source. */
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dbPoolSize'>, logger: Logger): Promise<DataSource> {
+  await ensureDatabase(config.databaseUrl);
+  const ds = createDataSource({ databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize });
+  await ds.initialize();
+  const version = await assertSupportedServer(ds);
+  const applied = await ds.runMigrations({ transaction: 'each' });
+  logger.info({ database: redact(config.databaseUrl), server: version, migrationsApplied: applied.map((m) => m.name) }, 'database ready');
+  return ds;
+}
+
+export async function startRuntime(config: Config, logger: Logger, ds?: DataSource): Promise<Runtime> {
+  const dataSource = ds ?? (await openDatabase(config, logger));
+  const services = createServices(dataSource);
+  let api: ApiServer | null = null;
+  if (config.role === 'all' || config.role === 'api') {
+    api = await startApiServer({ config, services, schema: await createSchema(), logger });
+    logger.info({ url: `${api.url}/graphql` }, 'GraphQL API listening');
+  }
+  return {
+    services,
+    api,
+    async stop() {
+      await api?.close();
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}

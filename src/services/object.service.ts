@@ -1,0 +1,269 @@
+/**
+ * Objects: batch upserts (all or nothing, up to 1,000 a call), deletes, reads and pages.
+ * A batch is checked in full before anything is written; then one transaction locks the
+ * matched rows, resolves references, declares inferred attribute keys and writes every row
+ * with one INSERT … ON DUPLICATE KEY UPDATE.
+ */
+import { DataSource } from 'typeorm';
+import { CATALOG, StandardField } from '../core/catalog';
+import { badInput } from '../core/errors';
+import { FieldType, OBJECT_TYPE_CODE, ObjectType } from '../core/object-types';
+import { checkAttributesShape, checkText, coerceAttributeValue, inferFieldType, MAX_EXTERNAL_ID } from '../core/values';
+import { allocateIds } from '../db/id-sequence';
+import { fetchByIds, findKeys, isWellFormedId, lockByKeys, ObjectRecord, valueFields, writeRecords } from '../db/object-store';
+import { inTransaction, UnitOfWork } from '../db/unit-of-work';
+import type { AttributeService } from './attribute.service';
+import type { ChangeFeed } from './change-feed';
+import type { RequestContext } from './context';
+
+export const MAX_UPSERT_BATCH = 1000;
+export const MAX_DELETE_BATCH = 1000;
+
+/** One upsert input as GraphQL delivers it: left-out fields undefined, explicit nulls null. */
+export type UpsertInput = Record<string, unknown>;
+
+interface CheckedInput {
+  readonly index: number;
+  readonly id?: string;
+  readonly externalId?: string;
+  readonly createdAt?: Date;
+  readonly values: Map<string, unknown>;
+  readonly refIds: Map<string, string | null>;
+  readonly refExternalIds: Map<string, string | null>;
+  readonly attributes?: Record<string, unknown>;
+}
+
+export class ObjectService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly attributes: AttributeService,
+    private readonly changes: ChangeFeed,
+  ) {}
+
+  /** Creates or updates `inputs` in order; returns each input's resulting object. */
+  async upsert(ctx: RequestContext, type: ObjectType, inputs: readonly UpsertInput[]): Promise<ObjectRecord[]> {
+    if (inputs.length > MAX_UPSERT_BATCH) throw badInput('input', `at most ${MAX_UPSERT_BATCH} objects per call, got ${inputs.length}`);
+    if (inputs.length === 0) return [];
+    const checked = inputs.map((input, i) => checkInput(type, input, i));
+    const ws = ctx.actor.workspaceId;
+    const results = await inTransaction(
+      this.ds,
+      async (uow) => {
+        await this.checkAttributeTypes(uow, ws, type, checked);
+        const refs = await this.resolveReferences(uow, ws, type, checked);
+        const ids = unique(checked.flatMap((c) => (c.id ? [c.id] : [])));
+        const exts = unique(checked.flatMap((c) => (c.externalId ? [c.externalId] : [])));
+        const existing = await lockByKeys((s, p) => uow.query(s, p), type, ws, ids, exts);
+        const merged = mergeInputs(type, ws, checked, existing, refs);
+        const created = [...new Set(merged.records)].filter((r) => r.id === '');
+        if (created.length) {
+          let next = await allocateIds(this.ds, CATALOG[type].table, created.length);
+          for (const r of created) r.id = String(next++);
+        }
+        await writeRecords((s, p) => uow.query(s, p), type, [...new Set(merged.records)]);
+        const touched = unique(merged.records.map((r) => r.id));
+        uow.afterCommit(() => this.changes.publish({ workspaceId: ws, objectType: type, ids: touched, cause: 'upsert' }));
+        return merged.records;
+      },
+      { retryOnDuplicate: true },
+    );
+    return results.map((r) => ({ ...r }));
+  }
+
+  /** Deletes objects (with their tags, list memberships and, for users, events); unknown ids are skipped. */
+  async delete(ctx: RequestContext, type: ObjectType, ids: readonly string[]): Promise<number> {
+    if (ids.length > MAX_DELETE_BATCH) throw badInput('ids', `at most ${MAX_DELETE_BATCH} ids per call`);
+    const wellFormed = unique(ids.filter(isWellFormedId));
+    if (wellFormed.length === 0) return 0;
+    const ws = ctx.actor.workspaceId;
+    const cat = CATALOG[type];
+    return inTransaction(this.ds, async (uow) => {
+      const found = (await uow.query(`SELECT id FROM ${cat.table} WHERE workspace_id = ? AND id IN (${marks(wellFormed)}) FOR UPDATE`, [ws, ...wellFormed])) as Array<{ id: string }>;
+      const gone = found.map((r) => String(r.id));
+      if (gone.length === 0) return 0;
+      const inIds = marks(gone);
+      await uow.query(`DELETE FROM ${cat.table} WHERE workspace_id = ? AND id IN (${inIds})`, [ws, ...gone]);
+      await uow.query(`DELETE FROM object_tags WHERE workspace_id = ? AND object_type = ? AND object_id IN (${inIds})`, [ws, OBJECT_TYPE_CODE[type], ...gone]);
+      await uow.query(
+        `DELETE lm FROM list_members lm JOIN static_lists l ON l.id = lm.list_id WHERE l.workspace_id = ? AND l.object_type = ? AND lm.object_id IN (${inIds})`,
+        [ws, OBJECT_TYPE_CODE[type], ...gone],
+      );
+      if (type === 'USER') await uow.query(`DELETE FROM events WHERE workspace_id = ? AND user_id IN (${inIds})`, [ws, ...gone]);
+      if (type === 'PRODUCT') await uow.query(`UPDATE events SET product_id = NULL WHERE workspace_id = ? AND product_id IN (${inIds})`, [ws, ...gone]);
+      // Objects that referenced the deleted ones keep existing, without the reference.
+      for (const other of Object.values(CATALOG)) {
+        for (const ref of other.references.filter((r) => r.target === type)) {
+          await uow.query(`UPDATE ${other.table} SET ${ref.column} = NULL WHERE workspace_id = ? AND ${ref.column} IN (${inIds})`, [ws, ...gone]);
+        }
+      }
+      uow.afterCommit(() => this.changes.publish({ workspaceId: ws, objectType: type, ids: gone, cause: 'delete' }));
+      return gone.length;
+    });
+  }
+
+  async get(ctx: RequestContext, type: ObjectType, id: string): Promise<ObjectRecord | null> {
+    if (!isWellFormedId(id)) return null;
+    const [rec] = await fetchByIds((s, p) => this.ds.query(s, p), type, ctx.actor.workspaceId, [id]);
+    return rec ?? null;
+  }
+
+  /** Objects by id in the caller's workspace (for loaders); unknown ids are absent from the map. */
+  async byIds(workspaceId: string, type: ObjectType, ids: readonly string[]): Promise<Map<string, ObjectRecord>> {
+    const recs = await fetchByIds((s, p) => this.ds.query(s, p), type, workspaceId, unique(ids.filter(isWellFormedId)));
+    return new Map(recs.map((r) => [r.id, r]));
+  }
+
+  private async checkAttributeTypes(uow: UnitOfWork, ws: string, type: ObjectType, checked: readonly CheckedInput[]): Promise<void> {
+    if (!checked.some((c) => c.attributes && Object.keys(c.attributes).length)) return;
+    let types = await this.attributes.typesOf(ws, type, uow);
+    const inferred = new Map<string, FieldType>();
+    for (const c of checked) {
+      for (const [key, value] of Object.entries(c.attributes ?? {})) {
+        if (value !== null && !types.has(key) && !inferred.has(key)) inferred.set(key, inferFieldType(value));
+      }
+    }
+    if (inferred.size) types = new Map([...types, ...(await this.attributes.declareInferred(uow, ws, type, inferred))]);
+    for (const c of checked) {
+      for (const [key, value] of Object.entries(c.attributes ?? {})) {
+        if (value !== null) c.attributes![key] = coerceAttributeValue(types.get(key)!, value, `input.${c.index}.attributes.${key}`);
+      }
+    }
+  }
+
+  /** Resolves every reference (companyId / companyExternalId…) to an id of the workspace, or fails. */
+  private async resolveReferences(uow: UnitOfWork, ws: string, type: ObjectType, checked: readonly CheckedInput[]): Promise<Map<string, Map<string, string>>> {
+    const out = new Map<string, Map<string, string>>();
+    for (const ref of CATALOG[type].references) {
+      const ids = unique(checked.flatMap((c) => { const v = c.refIds.get(ref.column); return v ? [v] : []; }));
+      const exts = unique(checked.flatMap((c) => { const v = c.refExternalIds.get(ref.column); return v ? [v] : []; }));
+      const found = await findKeys((s, p) => uow.query(s, p), ref.target, ws, ids.filter(isWellFormedId), exts);
+      const byKey = new Map<string, string>();
+      for (const f of found) {
+        byKey.set(`id:${f.id}`, f.id);
+        if (f.externalId != null) byKey.set(`ext:${f.externalId}`, f.id);
+      }
+      for (const c of checked) {
+        const id = c.refIds.get(ref.column);
+        if (id && !byKey.has(`id:${id}`)) throw badInput(`input.${c.index}.${ref.idKey}`, `no ${ref.target} with id ${id}`);
+        const ext = c.refExternalIds.get(ref.column);
+        if (ext && !byKey.has(`ext:${ext}`)) throw badInput(`input.${c.index}.${ref.externalIdKey}`, `no ${ref.target} with externalId ${ext}`);
+      }
+      out.set(ref.column, byKey);
+    }
+    return out;
+  }
+}
+
+/** Checks one input's shape and values without the database. */
+function checkInput(type: ObjectType, input: UpsertInput, index: number): CheckedInput {
+  const path = (k: string) => `input.${index}.${k}`;
+  const cat = CATALOG[type];
+  const id = input.id == null ? undefined : String(input.id);
+  if (id !== undefined && !isWellFormedId(id)) throw badInput(path('id'), `no ${type} with id ${id.slice(0, 40)}`);
+  let externalId: string | undefined;
+  if (input.externalId != null) {
+    externalId = checkText(String(input.externalId), path('externalId'), MAX_EXTERNAL_ID);
+    if (externalId.trim() === '') throw badInput(path('externalId'), 'must not be empty');
+  }
+  const values = new Map<string, unknown>();
+  for (const f of valueFields(cat)) {
+    if (!(f.name in input) || input[f.name] === undefined) continue;
+    values.set(f.name, checkFieldValue(type, f, input[f.name], path(f.name)));
+  }
+  const refIds = new Map<string, string | null>();
+  const refExternalIds = new Map<string, string | null>();
+  for (const ref of cat.references) {
+    const byId = input[ref.idKey];
+    const byExt = input[ref.externalIdKey];
+    if (byId !== undefined && byExt !== undefined && byId !== null && byExt !== null) {
+      throw badInput(path(ref.idKey), `give ${ref.idKey} or ${ref.externalIdKey}, not both`);
+    }
+    if (byId !== undefined) refIds.set(ref.column, byId === null ? null : String(byId));
+    if (byExt !== undefined) refExternalIds.set(ref.column, byExt === null ? null : String(byExt));
+  }
+  const createdAt = input.createdAt instanceof Date ? input.createdAt : undefined;
+  const attributes = input.attributes === undefined || input.attributes === null ? undefined : checkAttributesShape(input.attributes, path('attributes'));
+  return { index, id, externalId, createdAt, values, refIds, refExternalIds, attributes };
+}
+
+function checkFieldValue(type: ObjectType, f: StandardField, value: unknown, path: string): unknown {
+  if (value === null) {
+    if (f.required) throw badInput(path, `${f.name} of ${type} cannot be cleared`);
+    if (f.type === 'BOOLEAN') throw badInput(path, `${f.name} must be true or false`);
+    return null;
+  }
+  switch (f.type) {
+    case 'STRING': {
+      const text = checkText(String(value), path);
+      if (f.required && text.trim() === '') throw badInput(path, `${f.name} of ${type} must not be empty`);
+      return text;
+    }
+    case 'NUMBER':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw badInput(path, 'must be a finite number');
+      return value;
+    case 'BOOLEAN':
+      return Boolean(value);
+    case 'DATE':
+      return value;
+  }
+}
+
+/** Applies inputs in order onto the locked rows (or new records); later inputs see earlier ones. */
+function mergeInputs(type: ObjectType, ws: string, checked: readonly CheckedInput[], existing: readonly ObjectRecord[], refs: Map<string, Map<string, string>>) {
+  const byId = new Map(existing.map((r) => [r.id, r]));
+  const byExt = new Map(existing.filter((r) => r.externalId != null).map((r) => [r.externalId!, r]));
+  const now = new Date();
+  const records: ObjectRecord[] = [];
+  for (const c of checked) {
+    let rec: ObjectRecord | undefined;
+    if (c.id) {
+      rec = byId.get(c.id);
+      if (!rec) throw badInput(`input.${c.index}.id`, `no ${type} with id ${c.id}`);
+    } else if (c.externalId) {
+      rec = byExt.get(c.externalId);
+    }
+    if (c.externalId && rec && rec.externalId !== c.externalId) {
+      const other = byExt.get(c.externalId);
+      if (other && other !== rec) throw badInput(`input.${c.index}.externalId`, `externalId ${c.externalId} already belongs to another ${type}`);
+    }
+    if (!rec) rec = newRecord(type, ws, c, now);
+    if (rec.externalId && rec.externalId !== c.externalId && c.externalId) byExt.delete(rec.externalId);
+    if (c.externalId) { rec.externalId = c.externalId; byExt.set(c.externalId, rec); }
+    if (c.createdAt) rec.createdAt = c.createdAt;
+    for (const [name, v] of c.values) rec.values[name] = v;
+    for (const ref of CATALOG[type].references) {
+      if (c.refIds.has(ref.column)) { const v = c.refIds.get(ref.column); rec.refs[ref.column] = v == null ? null : refs.get(ref.column)!.get(`id:${v}`)!; }
+      if (c.refExternalIds.has(ref.column)) { const v = c.refExternalIds.get(ref.column); rec.refs[ref.column] = v == null ? null : refs.get(ref.column)!.get(`ext:${v}`)!; }
+    }
+    for (const [key, v] of Object.entries(c.attributes ?? {})) {
+      if (v === null) delete rec.attributes[key];
+      else rec.attributes[key] = v;
+    }
+    rec.updatedAt = now;
+    if (rec.id === '') {
+      for (const f of CATALOG[type].fields) {
+        if (f.required && (rec.values[f.name] == null || rec.values[f.name] === '')) {
+          throw badInput(`input.${c.index}.${f.name}`, `${f.name} is required to create a ${type}`);
+        }
+      }
+    } else byId.set(rec.id, rec);
+    records.push(rec);
+  }
+  return { records };
+}
+
+function newRecord(type: ObjectType, ws: string, c: CheckedInput, now: Date): ObjectRecord {
+  const values: Record<string, unknown> = {};
+  for (const f of valueFields(CATALOG[type])) values[f.name] = f.defaultValue ?? null;
+  const refs: Record<string, string | null> = {};
+  for (const r of CATALOG[type].references) refs[r.column] = null;
+  return { type, id: '', workspaceId: ws, externalId: c.externalId ?? null, attributes: {}, createdAt: c.createdAt ?? now, updatedAt: now, values, refs };
+}
+
+export function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+export function marks(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
+}
