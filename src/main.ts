@@ -9,12 +9,14 @@ import { openDatabase, startRuntime } from './runtime';
 import { WorkspaceService } from './services/workspace.service';
 import { ensureDemoWorkspace } from './seed/demo-seed';
 import { createServices } from './services';
+import { SCHEMA_FILE, writeOrCheckSchema } from './graphql/print-schema';
 
 const USAGE = `usage: segments <command>
   start                          create/migrate the database, load the demo once, serve (ROLE=all|api|worker)
   migrate                        create the database if missing and run pending migrations
   seed-demo                      load the demo workspace if it is not there, print its admin token
-  create-workspace --name NAME   create a workspace and its first admin; prints {"workspaceId","agentId","token"}`;
+  create-workspace --name NAME   create a workspace and its first admin; prints {"workspaceId","agentId","token"}
+  schema [--check]               write (or check) schema/schema.graphql`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -76,6 +78,13 @@ async function main(argv: string[]): Promise<number> {
         await ds.destroy();
       }
       return 0;
+    }
+    case 'schema': {
+      const check = args.includes('--check');
+      const ok = await writeOrCheckSchema(check);
+      if (!ok) process.stderr.write(`${SCHEMA_FILE} is stale: run npm run schema and commit it\n`);
+      else process.stdout.write(check ? `${SCHEMA_FILE} is up to date\n` : `wrote ${SCHEMA_FILE}\n`);
+      return ok ? 0 : 1;
     }
     case 'help':
     case '--help':
