@@ -31,7 +31,7 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dbPoolS
 
 export async function startRuntime(config: Config, logger: Logger, ds?: DataSource): Promise<Runtime> {
   const dataSource = ds ?? (await openDatabase(config, logger));
-  const services = createServices(dataSource);
+  const services = createServices(dataSource, logger);
   let api: ApiServer | null = null;
   if (config.role === 'all' || config.role === 'api') {
     api = await startApiServer({ config, services, schema: await createSchema(), logger });

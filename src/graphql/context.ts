@@ -5,6 +5,7 @@ import { unauthenticated } from '../core/errors';
 import { fetchTags, ObjectRecord } from '../db/object-store';
 import type { Services } from '../services';
 import type { RequestContext } from '../services/context';
+import { QueryFn, ReadSnapshot } from '../db/read-snapshot';
 
 export interface Loaders {
   readonly objects: Record<ObjectType, DataLoader<string, ObjectRecord | null>>;
@@ -16,6 +17,28 @@ export interface GraphQLContext {
   /** Null when the operation carried no valid token (only introspection is then answered). */
   readonly request: RequestContext | null;
   readonly loaders: Loaders;
+  /** Reads for the operation: one consistent snapshot in a query, the live database otherwise. */
+  readonly reads: OperationReads;
+}
+
+/** Decides, once the operation is known, whether reads share one snapshot (queries) or not. */
+export class OperationReads {
+  private snapshot: ReadSnapshot | null = null;
+
+  constructor(private readonly services: Services) {}
+
+  /** Called when the operation is resolved: queries read from one snapshot. */
+  useSnapshot(): void {
+    this.snapshot ??= new ReadSnapshot(this.services.dataSource);
+  }
+
+  get query(): QueryFn {
+    return this.snapshot ? this.snapshot.query : (sql, params) => this.services.dataSource.query(sql, params);
+  }
+
+  async release(): Promise<void> {
+    await this.snapshot?.release();
+  }
 }
 
 /** The authenticated request, or UNAUTHENTICATED. */

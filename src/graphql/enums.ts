@@ -14,6 +14,7 @@ export const QuantifierEnum = asEnum(['ANY', 'NONE'] as const);
 export const SyncStatusEnum = asEnum(['NEVER_SYNCED', 'QUEUED', 'RUNNING', 'IDLE', 'FAILED'] as const);
 export const SyncTriggerEnum = asEnum(['SCHEDULE', 'MANUAL', 'DEFINITION_CHANGED', 'REALTIME', 'DEPENDENCY'] as const);
 export const SyncRunStatusEnum = asEnum(['RUNNING', 'SUCCEEDED', 'FAILED'] as const);
+export const MembershipChangeKindEnum = asEnum(['ENTERED', 'EXITED'] as const);
 
 registerEnumType(ObjectTypeEnum, { name: 'ObjectType', description: 'The six kinds of CRM object.' });
 registerEnumType(AgentRoleEnum, { name: 'AgentRole', description: 'ADMIN agents may create agents; AGENTs may do everything else in their workspace.' });
@@ -26,4 +27,5 @@ registerEnumType(EventAggregateEnum, { name: 'EventAggregate', description: 'Wha
 registerEnumType(QuantifierEnum, { name: 'Quantifier', description: 'ANY: some related object matches; NONE: no related object matches.' });
 registerEnumType(SyncStatusEnum, { name: 'SyncStatus', description: 'Where a segment stands in its sync cycle.' });
 registerEnumType(SyncTriggerEnum, { name: 'SyncTrigger', description: 'What caused a sync or a membership change.' });
+registerEnumType(MembershipChangeKindEnum, { name: 'MembershipChangeKind', description: 'Whether an object entered or left the cached results.' });
 registerEnumType(SyncRunStatusEnum, { name: 'SyncRunStatus', description: 'Outcome of one sync run.' });

@@ -11,12 +11,13 @@ import { EventResolver } from './resolvers/event.resolver';
 import { ActivityResolver, CompanyResolver, CrmObjectResolver, DealResolver, ProductResolver, TicketResolver, UserResolver } from './resolvers/object.resolver';
 import { PreviewResolver } from './resolvers/preview.resolver';
 import { SegmentResolver } from './resolvers/segment.resolver';
+import { SubscriptionResolver } from './resolvers/subscription.resolver';
 import { TagListResolver } from './resolvers/tag-list.resolver';
 import { WorkspaceResolver } from './resolvers/workspace.resolver';
 
 export const RESOLVERS = [
   CrmObjectResolver, UserResolver, CompanyResolver, ProductResolver, DealResolver, ActivityResolver, TicketResolver,
-  CatalogResolver, EventResolver, TagListResolver, WorkspaceResolver, PreviewResolver, SegmentResolver,
+  CatalogResolver, EventResolver, TagListResolver, WorkspaceResolver, PreviewResolver, SegmentResolver, SubscriptionResolver,
 ] as const;
 
 /** Every root field needs an authenticated agent; introspection does not go through resolvers. */

@@ -19,7 +19,7 @@ import type { Logger } from '../logger';
 import type { Services } from '../services';
 import { bearerToken } from '../services/auth.service';
 import type { Actor, RequestContext } from '../services/context';
-import { createLoaders, GraphQLContext } from '../graphql/context';
+import { createLoaders, GraphQLContext, OperationReads } from '../graphql/context';
 import { createFormatError } from '../graphql/errors';
 import { defaultGraphiqlAssetsDir, graphiqlRouter } from './graphiql';
 import { healthRouter } from './health';
@@ -67,7 +67,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       },
       context: (ctx): GraphQLContext => {
         const request = requestContext(ctx.extra.actor ?? null, logger, crypto.randomUUID());
-        return { services, request, loaders: createLoaders(services, request) };
+        return { services, request, loaders: createLoaders(services, request), reads: new OperationReads(services) };
       },
     },
     wsServer,
@@ -82,6 +82,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        // A query reads from one consistent snapshot (see read-snapshot.ts), released with the response.
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ operation, contextValue }) {
+              if (operation?.operation === 'query') contextValue.reads.useSnapshot();
+            },
+            async willSendResponse({ contextValue }) {
+              await contextValue.reads.release();
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();
@@ -97,7 +110,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         res.setHeader('x-request-id', requestId);
         const actor = await services.auth.authenticate(bearerToken(req.headers.authorization));
         const request = requestContext(actor, logger, requestId);
-        return { services, request, loaders: createLoaders(services, request) };
+        return { services, request, loaders: createLoaders(services, request), reads: new OperationReads(services) };
       },
     }),
   );

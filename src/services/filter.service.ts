@@ -9,11 +9,14 @@ import type { FilterNode, SqlFragment } from '../core/filter/filter-tree';
 import { validateFilter, ValidationContext } from '../core/filter/validate-filter';
 import { FieldType, OBJECT_TYPES, ObjectType } from '../core/object-types';
 import type { AttributeService } from './attribute.service';
-import type { RequestContext } from './context';
+import type { Actor, RequestContext } from './context';
 import type { ListService } from './list.service';
 
-/** Looks up the segments of a workspace with their object types (provided by the segment module). */
-export type SegmentTypesLookup = (workspaceId: string) => Promise<ReadonlyMap<string, ObjectType>>;
+/**
+ * The segments of a workspace a filter may read, with their object types: those visible to
+ * `viewer`, or all of them for the system (syncs). Provided by the segment module.
+ */
+export type SegmentTypesLookup = (workspaceId: string, viewer: Actor | null) => Promise<ReadonlyMap<string, ObjectType>>;
 
 export class FilterService {
   private segmentTypes: SegmentTypesLookup = async () => new Map();
@@ -30,10 +33,10 @@ export class FilterService {
   }
 
   /** What `validateFilter` needs to know of the workspace. */
-  async validationContext(workspaceId: string, objectType: ObjectType): Promise<ValidationContext> {
+  async validationContext(workspaceId: string, objectType: ObjectType, viewer: Actor | null): Promise<ValidationContext> {
     const [listTypes, segmentTypes, ...attrTypes] = await Promise.all([
       this.lists.typesById(workspaceId),
-      this.segmentTypes(workspaceId),
+      this.segmentTypes(workspaceId, viewer),
       ...OBJECT_TYPES.map((t) => this.attributes.typesOf(workspaceId, t)),
     ]);
     const byType = new Map<ObjectType, ReadonlyMap<string, FieldType>>(OBJECT_TYPES.map((t, i) => [t, attrTypes[i]]));
@@ -42,8 +45,13 @@ export class FilterService {
 
   /** Validates a GraphQL filter input; BAD_USER_INPUT naming the bad node's path. */
   async validate(request: RequestContext, objectType: ObjectType, input: unknown, path = 'filter'): Promise<FilterNode> {
-    const ctx = await this.validationContext(request.actor.workspaceId, objectType);
+    const ctx = await this.validationContext(request.actor.workspaceId, objectType, request.actor);
     return validateFilter(toPlain(input), ctx, path);
+  }
+
+  /** Validates a stored filter for the system (a sync): every segment of the workspace is readable. */
+  async validateStored(workspaceId: string, objectType: ObjectType, filter: unknown): Promise<FilterNode> {
+    return validateFilter(filter, await this.validationContext(workspaceId, objectType, null), 'filter');
   }
 
   /** The compiled predicate over alias `o`, evaluated at `now`. */

@@ -10,6 +10,12 @@ import { ObjectQueryService } from './object-query.service';
 import { ObjectService } from './object.service';
 import { TagService } from './tag.service';
 import { WorkspaceService } from './workspace.service';
+import { createLogger, Logger } from '../logger';
+import { SegmentExplainService } from './segment-explain.service';
+import { SegmentReadService } from './segment-read.service';
+import { SegmentService } from './segment.service';
+import { SegmentSyncService } from './segment-sync.service';
+import { InlineScheduler } from './segment-scheduler';
 
 export interface Services {
   readonly dataSource: DataSource;
@@ -23,12 +29,24 @@ export interface Services {
   readonly tags: TagService;
   readonly lists: ListService;
   readonly filters: FilterService;
+  readonly segments: SegmentService;
+  readonly segmentSyncs: SegmentSyncService;
+  readonly segmentReads: SegmentReadService;
+  readonly segmentExplain: SegmentExplainService;
 }
 
-export function createServices(ds: DataSource): Services {
+/**
+ * Wires the services. Syncs run inline (in this process) until a job runner replaces the
+ * scheduler with `segments.useScheduler(...)`.
+ */
+export function createServices(ds: DataSource, logger: Logger = silentLogger()): Services {
   const changes = new ChangeFeed();
   const attributes = new AttributeService(ds);
   const lists = new ListService(ds, changes);
+  const filters = new FilterService(ds, attributes, lists);
+  const segmentSyncs = new SegmentSyncService(ds, filters, logger);
+  const segments = new SegmentService(ds, filters, segmentSyncs);
+  segments.useScheduler(new InlineScheduler((id, trigger) => segmentSyncs.sync(id, trigger)));
   return {
     dataSource: ds,
     changes,
@@ -40,6 +58,14 @@ export function createServices(ds: DataSource): Services {
     events: new EventService(ds, changes),
     tags: new TagService(ds, changes),
     lists,
-    filters: new FilterService(ds, attributes, lists),
+    filters,
+    segments,
+    segmentSyncs,
+    segmentReads: new SegmentReadService(ds, filters),
+    segmentExplain: new SegmentExplainService(ds, filters),
   };
+}
+
+function silentLogger(): Logger {
+  return createLogger('silent');
 }

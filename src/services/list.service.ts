@@ -50,6 +50,13 @@ export class ListService {
   async delete(ctx: RequestContext, listId: string): Promise<boolean> {
     return inTransaction(this.ds, async (uow) => {
       const list = await this.lock(uow, ctx, listId);
+      const users = (await uow.query(
+        "SELECT s.id, s.name FROM segment_dependencies d JOIN segments s ON s.id = d.segment_id WHERE d.kind = 'LIST' AND d.target_id = ?",
+        [list.id],
+      )) as Array<{ id: string; name: string }>;
+      if (users.length) {
+        throw badInput('id', `list ${list.id} is used by ${users.map((u) => `segment '${u.name}' (id ${u.id})`).join(', ')}; change or delete those first`);
+      }
       const members = (await uow.query('SELECT object_id FROM list_members WHERE list_id = ?', [list.id])) as Array<{ object_id: string }>;
       await uow.query('DELETE FROM static_lists WHERE id = ?', [list.id]);
       uow.afterCommit(() => this.changes.publish({ workspaceId: ctx.actor.workspaceId, objectType: list.objectType, ids: members.map((m) => String(m.object_id)), cause: 'list' }));

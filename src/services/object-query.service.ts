@@ -8,6 +8,7 @@ import { badInput } from '../core/errors';
 import { ObjectType, OPERATORS_BY_TYPE, FieldType, FilterOperator } from '../core/object-types';
 import type { SqlFragment } from '../core/filter/filter-tree';
 import { ObjectRecord, toRecord } from '../db/object-store';
+import type { QueryFn } from '../db/read-snapshot';
 import type { AttributeService } from './attribute.service';
 import type { RequestContext } from './context';
 
@@ -55,14 +56,15 @@ export class ObjectQueryService {
    * A page of `type`'s objects, newest first (created_at, then id, descending), optionally
    * narrowed by a compiled filter predicate over alias `o`.
    */
-  async page(ctx: RequestContext, type: ObjectType, opts: { first: number; after?: string | null; predicate?: SqlFragment }): Promise<Page<ObjectRecord>> {
+  async page(ctx: RequestContext, type: ObjectType, opts: { first: number; after?: string | null; predicate?: SqlFragment; q?: QueryFn }): Promise<Page<ObjectRecord>> {
+    const q = opts.q ?? ((sql: string, params?: unknown[]) => this.ds.query(sql, params));
     const first = checkFirst(opts.first);
     const table = CATALOG[type].table;
     const ws = ctx.actor.workspaceId;
     const where = ['o.workspace_id = ?'];
     const params: unknown[] = [ws];
     if (opts.predicate) { where.push(`(${opts.predicate.sql})`); params.push(...opts.predicate.params); }
-    const [{ n }] = (await this.ds.query(`SELECT COUNT(*) AS n FROM ${table} o WHERE ${where.join(' AND ')}`, params)) as Array<{ n: string }>;
+    const [{ n }] = (await q(`SELECT COUNT(*) AS n FROM ${table} o WHERE ${where.join(' AND ')}`, params)) as Array<{ n: string }>;
     const pageWhere = [...where];
     const pageParams = [...params];
     if (opts.after) {
@@ -71,7 +73,7 @@ export class ObjectQueryService {
       const at = new Date(Number(ms));
       pageParams.push(at, at, String(id));
     }
-    const rows = (await this.ds.query(
+    const rows = (await q(
       `SELECT o.* FROM ${table} o WHERE ${pageWhere.join(' AND ')} ORDER BY o.created_at DESC, o.id DESC LIMIT ?`,
       [...pageParams, first + 1],
     )) as Array<Record<string, unknown>>;

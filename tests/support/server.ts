@@ -27,8 +27,8 @@ export interface TestServer {
 
 export async function startTestServer(options: { graphiql?: boolean; production?: boolean } = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const services = createServices(db.dataSource);
   const logger = createLogger((process.env.TEST_LOG_LEVEL as 'info') ?? 'silent');
+  const services = createServices(db.dataSource, logger);
   const api = await startApiServer({
     config: { port: 0, host: '127.0.0.1', production: options.production ?? false, graphiql: options.graphiql ?? true },
     services,

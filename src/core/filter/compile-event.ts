@@ -96,3 +96,12 @@ function existence(node: EventNode): boolean | null {
   if ((operator === 'LT' && k > 0 && k <= 1) || (operator === 'LTE' && k >= 0 && k < 1) || (operator === 'EQ' && k === 0)) return false;
   return null;
 }
+
+/**
+ * The aggregate of S alone, as a scalar subquery (NULL where SEMANTICS.md says "missing"):
+ * what `explainMembership` reports as the data an event node saw.
+ */
+export function compileEventAggregate(node: EventNode, scope: Scope): SqlFragment {
+  const e = scope.nextAlias('e');
+  return sql`(SELECT ${aggregateOf(node, e)} FROM events ${raw(e)} WHERE ${eventFilter(node, scope, e)})`;
+}

@@ -30,7 +30,7 @@ export class CrmObjectResolver {
   ): Promise<ObjectConnection> {
     const request = requireRequest(ctx);
     const predicate = filter ? await ctx.services.filters.predicate(request, objectType, filter) : undefined;
-    const page = await ctx.services.objectQueries.page(request, objectType, { first: first ?? 50, after, predicate });
+    const page = await ctx.services.objectQueries.page(request, objectType, { first: first ?? 50, after, predicate, q: ctx.reads.query });
     return {
       totalCount: page.totalCount,
       edges: page.items.map((i) => ({ cursor: i.cursor, node: toGraphQLObject(i.node) })),

@@ -1,13 +1,13 @@
 /** Segments, their cached results, sync runs, previews, explanations and live updates. */
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { ObjectTypeEnum, SyncRunStatusEnum, SyncStatusEnum, SyncTriggerEnum } from '../enums';
+import { MembershipChangeKindEnum, ObjectTypeEnum, SyncRunStatusEnum, SyncStatusEnum, SyncTriggerEnum } from '../enums';
 import { DateTimeScalar, JSONScalar } from '../scalars';
 import { FilterInput } from './filter-inputs';
 import { Agent } from './misc';
 import { CrmObject, PageInfo } from './objects';
 import type { ObjectType as CoreObjectType } from '../../core/object-types';
 
-export type SyncTrigger = 'SCHEDULE' | 'MANUAL' | 'DEFINITION_CHANGED' | 'REALTIME' | 'DEPENDENCY';
+import type { SyncTrigger } from '../../services/segment-types';
 
 @ObjectType('Segment', { description: 'A saved filter over one object type, with its cached results.' })
 export class Segment {
@@ -123,4 +123,36 @@ export class SegmentMembershipChange {
   @Field(() => [ID], { description: 'At most the first 1000 ids of each side.' }) enteredIds!: string[];
   @Field(() => [ID], { description: 'At most the first 1000 ids of each side.' }) exitedIds!: string[];
   @Field(() => DateTimeScalar, { description: 'When.' }) at!: Date;
+}
+
+@ObjectType('SegmentChangePreview', { description: 'What saving a new filter would do to the cached results (nothing is saved).' })
+export class SegmentChangePreview {
+  @Field(() => Int, { description: 'How many objects the new filter selects.' }) count!: number;
+  @Field(() => Int, { description: 'How many would enter.' }) enteringCount!: number;
+  @Field(() => Int, { description: 'How many would leave.' }) exitingCount!: number;
+  @Field(() => [CrmObject], { description: 'Some of those who would enter.' }) entering!: CrmObject[];
+  @Field(() => [CrmObject], { description: 'Some of those who would leave.' }) exiting!: CrmObject[];
+}
+
+@ObjectType('MembershipHistoryEntry', { description: 'One entry into or exit from the cached results.' })
+export class MembershipHistoryEntry {
+  @Field(() => ID, { description: 'Id of the entry.' }) id!: string;
+  @Field(() => ID, { description: 'The segment.' }) segmentId!: string;
+  @Field(() => ID, { description: 'The object.' }) objectId!: string;
+  @Field(() => MembershipChangeKindEnum, { description: 'Whether it entered or left.' }) change!: 'ENTERED' | 'EXITED';
+  @Field(() => SyncTriggerEnum, { description: 'What caused it.' }) trigger!: SyncTrigger;
+  @Field(() => ID, { nullable: true, description: 'The sync run that made the change, if any.' }) runId!: string | null;
+  @Field(() => DateTimeScalar, { description: 'When.' }) at!: Date;
+}
+
+@ObjectType('MembershipHistoryEdge', { description: 'One history entry of a page.' })
+export class MembershipHistoryEdge {
+  @Field(() => String, { description: 'Opaque cursor.' }) cursor!: string;
+  @Field(() => MembershipHistoryEntry, { description: 'The entry.' }) node!: MembershipHistoryEntry;
+}
+
+@ObjectType('MembershipHistoryConnection', { description: 'Membership history, newest first.' })
+export class MembershipHistoryConnection {
+  @Field(() => [MembershipHistoryEdge], { description: 'Entries of this page.' }) edges!: MembershipHistoryEdge[];
+  @Field(() => PageInfo, { description: 'Paging information.' }) pageInfo!: PageInfo;
 }
