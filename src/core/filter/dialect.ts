@@ -51,15 +51,17 @@ export const jsonText = (doc: SqlFragment, key: string): SqlFragment => sql`JSON
 
 /**
  * JSON strings that count as dates: ISO-8601 UTC timestamps `YYYY-MM-DDTHH:mm:ss(.sss)?Z` and
- * dates `YYYY-MM-DD`. `(?-i)` because REGEXP follows the (case-insensitive) collation.
+ * dates `YYYY-MM-DD`. Matched under a binary collation because REGEXP follows the collation
+ * (case-insensitive otherwise). Written without `?` so that the SQL text holds no question mark
+ * but the placeholders (some client-side formatters do not skip string literals).
  * No CAST: a failed cast is a warning, which strict mode turns into an error in INSERT … SELECT.
  */
 const ISO_DATE_REGEXP =
-  '(?-i)^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{3})?Z)?$';
+  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{3}){0,1}Z){0,1}$';
 
 /** Whether the JSON value at `doc.key` is a date string of one of the two accepted forms (TRUE/FALSE). */
 export const jsonIsDate = (doc: SqlFragment, key: string): SqlFragment =>
-  sql`COALESCE(${jsonValue(doc, key)} REGEXP '${raw(ISO_DATE_REGEXP)}', FALSE)`;
+  sql`COALESCE(${jsonValue(doc, key)} COLLATE utf8mb4_bin REGEXP '${raw(ISO_DATE_REGEXP)}', FALSE)`;
 
 /**
  * The date at `doc.key` in the canonical form `YYYY-MM-DDTHH:mm:ss.sssZ`, compared as binary text

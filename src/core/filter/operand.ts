@@ -57,7 +57,7 @@ export function jsonOperand(doc: SqlFragment, key: string, type: FieldType): Ope
       dateParam: asDate,
     };
     case 'BOOLEAN': return {
-      value: sql`${jsonText(doc, key)} = 'true'`,
+      value: sql`(${jsonText(doc, key)} = 'true')`,
       present: sql`${jsonTypeOf(doc, key)} = 'BOOLEAN'`,
       dateParam: asDate,
     };

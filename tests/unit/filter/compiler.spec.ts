@@ -1,0 +1,302 @@
+import fc from 'fast-check';
+import { DomainError } from '../../../src/core/errors';
+import { compileCountQuery, compileMatchingIdsQuery, compilePredicate } from '../../../src/core/filter/compiler';
+import { AttributeNode, EventNode, FieldRef, FilterNode } from '../../../src/core/filter/filter-tree';
+import { validateFilter, ValidationContext } from '../../../src/core/filter/validate-filter';
+import { FieldType, FilterOperator, ObjectType } from '../../../src/core/object-types';
+
+const NOW = new Date('2025-06-15T12:00:00.000Z');
+const ago = (days: number): Date => new Date(NOW.getTime() - days * 86_400_000);
+const WS = '7';
+const opts = (objectType: ObjectType = 'USER') => ({ workspaceId: WS, objectType, now: NOW });
+
+const std = (name: string, type: FieldType): FieldRef => ({ kind: 'standard', name, type });
+const custom = (key: string, type: FieldType): FieldRef => ({ kind: 'custom', key, type });
+const attr = (field: FieldRef, operator: FilterOperator, value: AttributeNode['value'] = null): AttributeNode =>
+  ({ kind: 'attribute', field, operator, value });
+const event = (e: Partial<EventNode> = {}): EventNode => ({
+  kind: 'event', name: 'purchase', where: [], window: null, aggregate: 'COUNT', property: null, operator: 'GTE', value: 1, ...e,
+});
+
+// Literal SQL pieces the tables below reuse.
+const STR = "o.country IS NOT NULL AND o.country <> ''";
+const json = (doc: string) => ({
+  type: `IFNULL(JSON_TYPE(JSON_EXTRACT(${doc}, ?)), 'NULL')`,
+  value: `JSON_VALUE(${doc}, ?)`,
+});
+const A = json('o.attributes');
+const P = json('e1.properties');
+const DATE_RE = "'^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{3}){0,1}Z){0,1}$'";
+const jsonDate = (doc: string) => ({
+  present: `COALESCE(JSON_VALUE(${doc}, ?) COLLATE utf8mb4_bin REGEXP ${DATE_RE}, FALSE)`,
+  value: `CONCAT(TRIM(TRAILING 'Z' FROM JSON_VALUE(${doc}, ?)), SUBSTRING('0000-00-00T00:00:00.000', CHAR_LENGTH(TRIM(TRAILING 'Z' FROM JSON_VALUE(${doc}, ?))) + 1), 'Z') COLLATE utf8mb4_bin`,
+});
+const S_USER = 'FROM events e1 WHERE e1.workspace_id = ? AND e1.user_id = o.id AND e1.name = ?';
+const NUM_PROP = `CASE WHEN ${P.type} IN ('INTEGER', 'DOUBLE') THEN CAST(${P.value} AS DOUBLE) END`;
+const path = (key: string) => `$."${key}"`;
+
+type Case = [string, FilterNode, string, unknown[], ObjectType?];
+
+function check(cases: Case[]): void {
+  // A rest parameter: Jest takes a declared parameter beyond a row's length for a `done` callback.
+  test.each(cases)('%s', (...row) => {
+    const [, node, sql, params, objectType] = row;
+    const compiled = compilePredicate(node, opts(objectType ?? 'USER'));
+    expect(compiled.sql).toBe(sql);
+    expect(compiled.params).toEqual(params);
+    // The only question marks in the text are the placeholders.
+    expect(compiled.sql.split('?').length - 1).toBe(compiled.params.length);
+  });
+}
+
+describe('standard fields', () => check([
+  ['STRING EQ', attr(std('country', 'STRING'), 'EQ', 'Poland'), `(${STR} AND o.country = ?)`, ['Poland']],
+  ['STRING NEQ is NOT EQ', attr(std('country', 'STRING'), 'NEQ', 'Poland'), `NOT (${STR} AND o.country = ?)`, ['Poland']],
+  ['STRING IN', attr(std('country', 'STRING'), 'IN', ['a', 'b']), `(${STR} AND o.country IN (?, ?))`, ['a', 'b']],
+  ['STRING NOT_IN', attr(std('country', 'STRING'), 'NOT_IN', ['a']), `NOT (${STR} AND o.country IN (?))`, ['a']],
+  ['CONTAINS escapes % _ and the escape character; \\ is literal', attr(std('email', 'STRING'), 'CONTAINS', 'a%b_c\\d!'),
+    "(o.email IS NOT NULL AND o.email <> '' AND o.email LIKE ? ESCAPE '!')", ['%a!%b!_c\\d!!%']],
+  ['NOT_CONTAINS', attr(std('email', 'STRING'), 'NOT_CONTAINS', 'x'), "NOT (o.email IS NOT NULL AND o.email <> '' AND o.email LIKE ? ESCAPE '!')", ['%x%']],
+  ['STARTS_WITH', attr(std('email', 'STRING'), 'STARTS_WITH', '_a'), "(o.email IS NOT NULL AND o.email <> '' AND o.email LIKE ? ESCAPE '!')", ['!_a%']],
+  ['ENDS_WITH', attr(std('email', 'STRING'), 'ENDS_WITH', '%'), "(o.email IS NOT NULL AND o.email <> '' AND o.email LIKE ? ESCAPE '!')", ['%!%']],
+  ['STRING IS_SET', attr(std('country', 'STRING'), 'IS_SET'), `(${STR})`, []],
+  ['STRING IS_NOT_SET', attr(std('country', 'STRING'), 'IS_NOT_SET'), `NOT (${STR})`, []],
+  ['NUMBER GT', attr(std('employees', 'NUMBER'), 'GT', 10), '(o.employees IS NOT NULL AND o.employees > ?)', [10], 'COMPANY'],
+  ['NUMBER LTE', attr(std('employees', 'NUMBER'), 'LTE', 10), '(o.employees IS NOT NULL AND o.employees <= ?)', [10], 'COMPANY'],
+  ['NUMBER BETWEEN', attr(std('annualRevenue', 'NUMBER'), 'BETWEEN', [1, 2.5]),
+    '(o.annual_revenue IS NOT NULL AND o.annual_revenue BETWEEN ? AND ?)', [1, 2.5], 'COMPANY'],
+  ['NUMBER IS_NOT_SET', attr(std('price', 'NUMBER'), 'IS_NOT_SET'), 'NOT (o.price IS NOT NULL)', [], 'PRODUCT'],
+  ['BOOLEAN IS_TRUE', attr(std('marketingConsent', 'BOOLEAN'), 'IS_TRUE'),
+    '(o.marketing_consent IS NOT NULL AND o.marketing_consent IS TRUE)', []],
+  ['BOOLEAN IS_FALSE', attr(std('marketingConsent', 'BOOLEAN'), 'IS_FALSE'),
+    '(o.marketing_consent IS NOT NULL AND o.marketing_consent IS FALSE)', []],
+  ['DATE BEFORE', attr(std('lastSeenAt', 'DATE'), 'BEFORE', ago(3)), '(o.last_seen_at IS NOT NULL AND o.last_seen_at < ?)', [ago(3)]],
+  ['DATE AFTER', attr(std('closedAt', 'DATE'), 'AFTER', ago(3)), '(o.closed_at IS NOT NULL AND o.closed_at > ?)', [ago(3)], 'DEAL'],
+  ['DATE BETWEEN', attr(std('createdAt', 'DATE'), 'BETWEEN', [ago(3), ago(1)]),
+    '(o.created_at IS NOT NULL AND o.created_at BETWEEN ? AND ?)', [ago(3), ago(1)]],
+  ['WITHIN_LAST_DAYS (fractional): now − n ≤ x ≤ now', attr(std('lastSeenAt', 'DATE'), 'WITHIN_LAST_DAYS', 1.5),
+    '(o.last_seen_at IS NOT NULL AND o.last_seen_at BETWEEN ? AND ?)', [new Date('2025-06-14T00:00:00.000Z'), NOW]],
+  ['MORE_THAN_DAYS_AGO: x < now − n', attr(std('lastSeenAt', 'DATE'), 'MORE_THAN_DAYS_AGO', 0.1),
+    '(o.last_seen_at IS NOT NULL AND o.last_seen_at < ?)', [new Date('2025-06-15T09:36:00.000Z')]],
+]));
+
+describe('custom attributes (JSON; the path is a parameter)', () => check([
+  ['STRING EQ with the column collation', attr(custom('plan', 'STRING'), 'EQ', 'pro'),
+    `(${A.type} = 'STRING' AND ${A.value} <> '' AND ${A.value} COLLATE utf8mb4_unicode_520_ci = ?)`,
+    [path('plan'), path('plan'), path('plan'), 'pro']],
+  ['STRING CONTAINS', attr(custom('plan', 'STRING'), 'CONTAINS', '50%'),
+    `(${A.type} = 'STRING' AND ${A.value} <> '' AND ${A.value} COLLATE utf8mb4_unicode_520_ci LIKE ? ESCAPE '!')`,
+    [path('plan'), path('plan'), path('plan'), '%50!%%']],
+  ['STRING IS_NOT_SET', attr(custom('plan', 'STRING'), 'IS_NOT_SET'),
+    `NOT (${A.type} = 'STRING' AND ${A.value} <> '')`, [path('plan'), path('plan')]],
+  ['NUMBER GTE: JSON numbers only', attr(custom('score', 'NUMBER'), 'GTE', 2),
+    `(${A.type} IN ('INTEGER', 'DOUBLE') AND CAST(${A.value} AS DOUBLE) >= ?)`, [path('score'), path('score'), 2]],
+  ['NUMBER NOT_IN', attr(custom('score', 'NUMBER'), 'NOT_IN', [1, 2]),
+    `NOT (${A.type} IN ('INTEGER', 'DOUBLE') AND CAST(${A.value} AS DOUBLE) IN (?, ?))`, [path('score'), path('score'), 1, 2]],
+  ['BOOLEAN IS_FALSE: JSON false only', attr(custom('vip', 'BOOLEAN'), 'IS_FALSE'),
+    `(${A.type} = 'BOOLEAN' AND (JSON_EXTRACT(o.attributes, ?) = 'true') IS FALSE)`, [path('vip'), path('vip')]],
+  ['DATE AFTER: canonical text against a canonical parameter', attr(custom('renewal_at', 'DATE'), 'AFTER', new Date('2025-01-01T00:00:00Z')),
+    `(${jsonDate('o.attributes').present} AND ${jsonDate('o.attributes').value} > ?)`,
+    [path('renewal_at'), path('renewal_at'), path('renewal_at'), '2025-01-01T00:00:00.000Z']],
+  ['DATE WITHIN_LAST_DAYS', attr(custom('renewal_at', 'DATE'), 'WITHIN_LAST_DAYS', 2),
+    `(${jsonDate('o.attributes').present} AND ${jsonDate('o.attributes').value} BETWEEN ? AND ?)`,
+    [path('renewal_at'), path('renewal_at'), path('renewal_at'), '2025-06-13T12:00:00.000Z', '2025-06-15T12:00:00.000Z']],
+  ['DATE IS_SET', attr(custom('renewal_at', 'DATE'), 'IS_SET'), `(${jsonDate('o.attributes').present})`, [path('renewal_at')]],
+]));
+
+describe('events', () => check([
+  ['default COUNT GTE 1 is EXISTS', event(), `EXISTS (SELECT 1 ${S_USER})`, [WS, 'purchase']],
+  ['COUNT GT 0 is EXISTS', event({ operator: 'GT', value: 0 }), `EXISTS (SELECT 1 ${S_USER})`, [WS, 'purchase']],
+  ['COUNT EQ 0 is NOT EXISTS', event({ operator: 'EQ', value: 0 }), `NOT EXISTS (SELECT 1 ${S_USER})`, [WS, 'purchase']],
+  ['COUNT LT 1 is NOT EXISTS', event({ operator: 'LT', value: 1 }), `NOT EXISTS (SELECT 1 ${S_USER})`, [WS, 'purchase']],
+  ['COUNT GTE 3 in the last 7 days', event({ value: 3, window: { kind: 'lastDays', days: 7 } }),
+    `COALESCE((SELECT COUNT(*) ${S_USER} AND e1.occurred_at >= ?) >= ?, FALSE)`, [WS, 'purchase', ago(7), 3]],
+  ['COUNT NEQ 5', event({ operator: 'NEQ', value: 5 }), `NOT COALESCE((SELECT COUNT(*) ${S_USER}) = ?, FALSE)`, [WS, 'purchase', 5]],
+  ['window from/to inclusive', event({ window: { kind: 'range', from: ago(7), to: ago(1) } }),
+    `EXISTS (SELECT 1 ${S_USER} AND e1.occurred_at >= ? AND e1.occurred_at <= ?)`, [WS, 'purchase', ago(7), ago(1)]],
+  ['window with only to', event({ window: { kind: 'range', from: null, to: ago(1) } }),
+    `EXISTS (SELECT 1 ${S_USER} AND e1.occurred_at <= ?)`, [WS, 'purchase', ago(1)]],
+  ['SUM is 0 over none', event({ aggregate: 'SUM', property: 'amount', operator: 'GT', value: 10 }),
+    `COALESCE((SELECT COALESCE(SUM(${NUM_PROP}), 0) ${S_USER}) > ?, FALSE)`, [path('amount'), path('amount'), WS, 'purchase', 10]],
+  ['AVG IS_NOT_SET', event({ aggregate: 'AVG', property: 'amount', operator: 'IS_NOT_SET', value: null }),
+    `NOT ((SELECT AVG(${NUM_PROP}) ${S_USER}) IS NOT NULL)`, [path('amount'), path('amount'), WS, 'purchase']],
+  ['MIN BETWEEN', event({ aggregate: 'MIN', property: 'amount', operator: 'BETWEEN', value: [1, 2] }),
+    `COALESCE((SELECT MIN(${NUM_PROP}) ${S_USER}) BETWEEN ? AND ?, FALSE)`, [path('amount'), path('amount'), WS, 'purchase', 1, 2]],
+  ['MAX IN', event({ aggregate: 'MAX', property: 'amount', operator: 'IN', value: [1] }),
+    `COALESCE((SELECT MAX(${NUM_PROP}) ${S_USER}) IN (?), FALSE)`, [path('amount'), path('amount'), WS, 'purchase', 1]],
+  ['LAST_OCCURRED_AT WITHIN_LAST_DAYS', event({ aggregate: 'LAST_OCCURRED_AT', operator: 'WITHIN_LAST_DAYS', value: 3 }),
+    `COALESCE((SELECT MAX(e1.occurred_at) ${S_USER}) BETWEEN ? AND ?, FALSE)`, [WS, 'purchase', ago(3), NOW]],
+  ['FIRST_OCCURRED_AT BEFORE', event({ aggregate: 'FIRST_OCCURRED_AT', operator: 'BEFORE', value: ago(3) }),
+    `COALESCE((SELECT MIN(e1.occurred_at) ${S_USER}) < ?, FALSE)`, [WS, 'purchase', ago(3)]],
+  ['FIRST_OCCURRED_AT IS_SET is EXISTS', event({ aggregate: 'FIRST_OCCURRED_AT', operator: 'IS_SET', value: null }),
+    `EXISTS (SELECT 1 ${S_USER})`, [WS, 'purchase']],
+  ['LAST_OCCURRED_AT IS_NOT_SET is NOT EXISTS', event({ aggregate: 'LAST_OCCURRED_AT', operator: 'IS_NOT_SET', value: null }),
+    `NOT EXISTS (SELECT 1 ${S_USER})`, [WS, 'purchase']],
+  ['PRODUCT events name the product', event(), 'EXISTS (SELECT 1 FROM events e1 WHERE e1.workspace_id = ? AND e1.product_id = o.id AND e1.name = ?)',
+    [WS, 'purchase'], 'PRODUCT'],
+  ['where: typed property conditions', event({ where: [
+    { property: 'amount', type: 'NUMBER', operator: 'GT', value: 5 },
+    { property: 'plan', type: 'STRING', operator: 'NEQ', value: 'pro' },
+    { property: 'ok', type: 'BOOLEAN', operator: 'IS_TRUE', value: null },
+  ] }), `EXISTS (SELECT 1 ${S_USER}`
+    + ` AND (${P.type} IN ('INTEGER', 'DOUBLE') AND CAST(${P.value} AS DOUBLE) > ?)`
+    + ` AND NOT (${P.type} = 'STRING' AND ${P.value} <> '' AND ${P.value} COLLATE utf8mb4_unicode_520_ci = ?)`
+    + ` AND (${P.type} = 'BOOLEAN' AND (JSON_EXTRACT(e1.properties, ?) = 'true') IS TRUE))`,
+  [WS, 'purchase', path('amount'), path('amount'), 5, path('plan'), path('plan'), path('plan'), 'pro', path('ok'), path('ok')]],
+  ['where: DATE property', event({ where: [{ property: 'at', type: 'DATE', operator: 'MORE_THAN_DAYS_AGO', value: 2 }] }),
+    `EXISTS (SELECT 1 ${S_USER} AND (${jsonDate('e1.properties').present} AND ${jsonDate('e1.properties').value} < ?))`,
+    [WS, 'purchase', path('at'), path('at'), path('at'), '2025-06-13T12:00:00.000Z']],
+  ['where: IS_SET / IS_NOT_SET on any JSON type', event({ where: [
+    { property: 'note', type: 'ANY', operator: 'IS_SET', value: null },
+    { property: 'x', type: 'ANY', operator: 'IS_NOT_SET', value: null },
+  ] }), `EXISTS (SELECT 1 ${S_USER}`
+    + ` AND (CASE ${P.type} WHEN 'NULL' THEN FALSE WHEN 'STRING' THEN ${P.value} <> '' ELSE TRUE END)`
+    + ` AND NOT (CASE ${P.type} WHEN 'NULL' THEN FALSE WHEN 'STRING' THEN ${P.value} <> '' ELSE TRUE END))`,
+  [WS, 'purchase', path('note'), path('note'), path('x'), path('x')]],
+]));
+
+describe('tags, lists, segments', () => check([
+  ['tag', { kind: 'tag', tag: 'vip', has: true },
+    'EXISTS (SELECT 1 FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.object_id = o.id AND t1.tag = ?)', [WS, 1, 'vip']],
+  ['tag has: false, on companies', { kind: 'tag', tag: 'vip', has: false },
+    'NOT EXISTS (SELECT 1 FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.object_id = o.id AND t1.tag = ?)', [WS, 2, 'vip'], 'COMPANY'],
+  ['list', { kind: 'list', listId: '61', isMember: true }, 'EXISTS (SELECT 1 FROM list_members l1 WHERE l1.list_id = ? AND l1.object_id = o.id)', ['61']],
+  ['not in list', { kind: 'list', listId: '61', isMember: false }, 'NOT EXISTS (SELECT 1 FROM list_members l1 WHERE l1.list_id = ? AND l1.object_id = o.id)', ['61']],
+  ['segment', { kind: 'segment', segmentId: '71', isMember: true },
+    'EXISTS (SELECT 1 FROM segment_members s1 WHERE s1.segment_id = ? AND s1.object_id = o.id)', ['71']],
+  ['not in segment', { kind: 'segment', segmentId: '71', isMember: false },
+    'NOT EXISTS (SELECT 1 FROM segment_members s1 WHERE s1.segment_id = ? AND s1.object_id = o.id)', ['71']],
+]));
+
+const isSet = (name: string): AttributeNode => attr(std(name, 'STRING'), 'IS_SET');
+
+describe('related (fresh aliases at every depth)', () => check([
+  ['own relation ANY', { kind: 'related', relation: 'company', target: 'COMPANY', quantifier: 'ANY', filter: isSet('industry') },
+    "EXISTS (SELECT 1 FROM companies r1 WHERE r1.workspace_id = ? AND r1.id = o.company_id AND (r1.industry IS NOT NULL AND r1.industry <> ''))", [WS]],
+  ['inverse relation NONE', { kind: 'related', relation: 'deals', target: 'DEAL', quantifier: 'NONE', filter: isSet('stage') },
+    "NOT EXISTS (SELECT 1 FROM deals r1 WHERE r1.workspace_id = ? AND r1.user_id = o.id AND (r1.stage IS NOT NULL AND r1.stage <> ''))", [WS]],
+  ['nested, with events and tags inside', {
+    kind: 'related', relation: 'deals', target: 'DEAL', quantifier: 'ANY', filter: {
+      kind: 'and', children: [
+        { kind: 'tag', tag: 'big', has: true },
+        { kind: 'related', relation: 'user', target: 'USER', quantifier: 'ANY', filter: event() },
+      ],
+    },
+  }, 'EXISTS (SELECT 1 FROM deals r1 WHERE r1.workspace_id = ? AND r1.user_id = o.id AND ('
+    + 'EXISTS (SELECT 1 FROM object_tags t2 WHERE t2.workspace_id = ? AND t2.object_type = ? AND t2.object_id = r1.id AND t2.tag = ?)'
+    + ' AND EXISTS (SELECT 1 FROM users r3 WHERE r3.workspace_id = ? AND r3.id = r1.user_id AND '
+    + 'EXISTS (SELECT 1 FROM events e4 WHERE e4.workspace_id = ? AND e4.user_id = r3.id AND e4.name = ?))))',
+  [WS, WS, 4, 'big', WS, WS, 'purchase']],
+  ['related from COMPANY, custom attribute of the target', {
+    kind: 'related', relation: 'users', target: 'USER', quantifier: 'ANY', filter: attr(custom('score', 'NUMBER'), 'LT', 3),
+  }, "EXISTS (SELECT 1 FROM users r1 WHERE r1.workspace_id = ? AND r1.company_id = o.id AND (IFNULL(JSON_TYPE(JSON_EXTRACT(r1.attributes, ?)), 'NULL') IN ('INTEGER', 'DOUBLE') AND CAST(JSON_VALUE(r1.attributes, ?) AS DOUBLE) < ?))",
+  [WS, path('score'), path('score'), 3], 'COMPANY'],
+]));
+
+describe('and / or / not', () => check([
+  ['and', { kind: 'and', children: [isSet('country'), { kind: 'tag', tag: 'a', has: true }] },
+    `((${STR}) AND EXISTS (SELECT 1 FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.object_id = o.id AND t1.tag = ?))`, [WS, 1, 'a']],
+  ['or of one', { kind: 'or', children: [isSet('country')] }, `((${STR}))`, []],
+  ['not of or', { kind: 'not', child: { kind: 'or', children: [isSet('country'), isSet('city')] } },
+    `NOT ((${STR}) OR (o.city IS NOT NULL AND o.city <> ''))`, []],
+  ['not not', { kind: 'not', child: { kind: 'not', child: isSet('country') } }, `NOT NOT (${STR})`, []],
+]));
+
+describe('statements', () => {
+  const tag: FilterNode = { kind: 'tag', tag: 'vip', has: true };
+  const TAG = 'EXISTS (SELECT 1 FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.object_id = o.id AND t1.tag = ?)';
+
+  test('matching ids', () => {
+    expect(compileMatchingIdsQuery(tag, opts('DEAL'))).toEqual({
+      sql: `SELECT o.id FROM deals o WHERE o.workspace_id = ? AND ${TAG}`, params: [WS, WS, 4, 'vip'],
+    });
+  });
+
+  test('matching ids restricted to some ids', () => {
+    expect(compileMatchingIdsQuery(tag, { ...opts(), restrictToIds: ['1', '2'] })).toEqual({
+      sql: `SELECT o.id FROM users o WHERE o.workspace_id = ? AND ${TAG} AND o.id IN (?, ?)`, params: [WS, WS, 1, 'vip', '1', '2'],
+    });
+    expect(compileMatchingIdsQuery(tag, { ...opts(), restrictToIds: [] }).sql).toBe(`SELECT o.id FROM users o WHERE o.workspace_id = ? AND ${TAG} AND FALSE`);
+  });
+
+  test('count', () => {
+    expect(compileCountQuery(tag, opts('TICKET'))).toEqual({
+      sql: `SELECT COUNT(*) AS n FROM tickets o WHERE o.workspace_id = ? AND ${TAG}`, params: [WS, WS, 6, 'vip'],
+    });
+  });
+
+  test('a caller alias', () => {
+    expect(compilePredicate(isSet('country'), { ...opts(), alias: 'u' }).sql).toBe("(u.country IS NOT NULL AND u.country <> '')");
+  });
+
+  test('aliases that could clash or inject are refused', () => {
+    for (const alias of ['e1', 'r12', 'o; DROP TABLE users', 'O', '']) {
+      expect(() => compilePredicate(tag, { ...opts(), alias })).toThrow(/invalid row alias/);
+    }
+  });
+
+  test('a tree that validation would not produce fails loudly', () => {
+    expect(() => compilePredicate(attr(std('nope', 'STRING'), 'EQ', 'x'), opts())).toThrow(/no field nope/);
+    expect(() => compilePredicate(event(), opts('DEAL'))).toThrow(/no events/);
+    expect(() => compilePredicate(attr(custom("a') OR 1=1", 'STRING'), 'IS_SET'), opts())).toThrow(/unsafe JSON key/);
+  });
+});
+
+describe('no input changes the shape of the SQL', () => {
+  const ATTRS: Record<string, FieldType> = { plan: 'STRING', score: 'NUMBER' };
+  const ctx = (listId: string, segmentId: string): ValidationContext => ({
+    objectType: 'USER',
+    attributeTypes: () => new Map(Object.entries(ATTRS)),
+    listTypes: new Map([[listId, 'USER']]),
+    segmentTypes: new Map([[segmentId, 'USER']]),
+  });
+
+  /** A filter with a client string in every slot a string can go. */
+  const filterWith = (s: string): unknown => ({
+    and: [
+      { attribute: { field: 'country', operator: 'EQ', value: s } },
+      { attribute: { field: 'email', operator: 'CONTAINS', value: s } },
+      { attribute: { field: 'attributes.plan', operator: 'NOT_IN', value: [s, s] } },
+      { tag: { tag: `t${s}` } },
+      { list: { listId: `l${s}` } },
+      { segment: { segmentId: `s${s}`, isMember: false } },
+      { event: { name: `e${s}`, where: [{ property: 'plan', operator: 'STARTS_WITH', value: s }, { property: 'p', operator: 'EQ', value: s }] } },
+      { related: { relation: 'company', filter: { attribute: { field: 'name', operator: 'ENDS_WITH', value: s } } } },
+    ],
+  });
+  const compile = (s: string) => compileMatchingIdsQuery(validateFilter(filterWith(s), ctx(`l${s}`, `s${s}`)), opts());
+  const benign = compile('hello');
+
+  const HOSTILE = [
+    "x' OR '1'='1", 'x" OR "1"="1', "\\'; DROP TABLE users; --", '?', '??', '`users`', '*/ OR 1=1 /*', '$."a"', '%_\\!',
+    ') OR TRUE OR (', '\u0000', '😀\u202e', 'a\nb', "' UNION SELECT id FROM agents #",
+  ];
+
+  test.each(HOSTILE)('hostile value %j ends up only in params', (s) => {
+    const hostile = compile(s);
+    expect(hostile.sql).toBe(benign.sql);
+    expect(hostile.params.length).toBe(benign.params.length);
+  });
+
+  test('any string at all (property-based)', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => {
+      expect(compile(s).sql).toBe(benign.sql);
+    }), { numRuns: 300 });
+  });
+
+  const refused: Array<[string, unknown]> = [
+    ['field name', { attribute: { field: "country = '' OR 1=1 --", operator: 'IS_SET' } }],
+    ['attribute key', { attribute: { field: 'attributes.plan") OR 1=1 --', operator: 'IS_SET' } }],
+    ['attribute key with a path step', { attribute: { field: 'attributes.a.b', operator: 'IS_SET' } }],
+    ['event property', { event: { name: 'x', where: [{ property: '"a"', operator: 'IS_SET' }] } }],
+    ['aggregate property', { event: { name: 'x', aggregate: 'SUM', property: "amount') OR 1=1", value: 1 } }],
+    ['relation', { related: { relation: 'company o JOIN agents', filter: { tag: { tag: 'a' } } } }],
+    ['operator', { attribute: { field: 'country', operator: 'EQ OR 1=1', value: 'x' } }],
+    ['aggregate', { event: { name: 'x', aggregate: 'COUNT(*) FROM agents' } }],
+    ['quantifier', { related: { relation: 'company', quantifier: 'ANY) OR (1', filter: { tag: { tag: 'a' } } } }],
+  ];
+
+  test.each(refused)('a hostile %s is refused by validation', (_what, input) => {
+    expect(() => validateFilter(input, ctx('1', '1'))).toThrow(DomainError);
+  });
+});
