@@ -23,5 +23,8 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmDeps.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testTimeout: 60000,
+  // Agenda 6 leaves its lock watchdog timer running after a job (half the lock lifetime);
+  // our own handles are closed by every suite, so do not wait for Agenda's.
+  forceExit: true,
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
 };

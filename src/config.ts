@@ -18,6 +18,12 @@ export interface Config {
   /** Whether `start` loads the demo workspace into an empty database (SEED_DEMO, default true). */
   readonly seedDemo: boolean;
   readonly dbPoolSize: number;
+  /** How often a worker polls for due jobs (JOB_POLL_MS, default 2000). */
+  readonly jobPollMs: number;
+  /** How long a job lock holds without renewal; a dead worker's job is retried after it (JOB_LOCK_LIFETIME_MS, default 60000). */
+  readonly jobLockLifetimeMs: number;
+  /** Syncs one worker runs at once (SYNC_CONCURRENCY, default 4). */
+  readonly syncConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -56,8 +62,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const graphiql = parseBoolean('GRAPHIQL', env.GRAPHIQL, true, problems);
   const seedDemo = parseBoolean('SEED_DEMO', env.SEED_DEMO, true, problems);
   const dbPoolSize = parseInteger('DB_POOL_SIZE', env.DB_POOL_SIZE, 20, 2, 500, problems);
+  const jobPollMs = parseInteger('JOB_POLL_MS', env.JOB_POLL_MS, 2_000, 100, 600_000, problems);
+  const jobLockLifetimeMs = parseInteger('JOB_LOCK_LIFETIME_MS', env.JOB_LOCK_LIFETIME_MS, 60_000, 1_000, 3_600_000, problems);
+  const syncConcurrency = parseInteger('SYNC_CONCURRENCY', env.SYNC_CONCURRENCY, 4, 1, 64, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze({ databaseUrl, port, host, redisUrl, role, logLevel, production, graphiql, seedDemo, dbPoolSize });
+  return Object.freeze({ databaseUrl, port, host, redisUrl, role, logLevel, production, graphiql, seedDemo, dbPoolSize, jobPollMs, jobLockLifetimeMs, syncConcurrency });
 }
 
 function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {

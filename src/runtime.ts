@@ -11,10 +11,12 @@ import { createSchema } from './graphql/schema';
 import type { Logger } from './logger';
 import { ApiServer, startApiServer } from './server/app';
 import { createServices, Services } from './services';
+import { JobRunner, startJobRunner } from './jobs/job-runner';
 
 export interface Runtime {
   readonly services: Services;
   readonly api: ApiServer | null;
+  readonly jobs: JobRunner;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,12 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dbPoolS
 export async function startRuntime(config: Config, logger: Logger, ds?: DataSource): Promise<Runtime> {
   const dataSource = ds ?? (await openDatabase(config, logger));
   const services = createServices(dataSource, logger);
+  // Every role schedules through Agenda; only workers (and ROLE=all) process the jobs.
+  const jobs = await startJobRunner({
+    databaseUrl: config.databaseUrl, services, logger, process: config.role !== 'api',
+    processEveryMs: config.jobPollMs, lockLifetimeMs: config.jobLockLifetimeMs, concurrency: config.syncConcurrency,
+  });
+  services.segments.useScheduler(jobs.scheduler);
   let api: ApiServer | null = null;
   if (config.role === 'all' || config.role === 'api') {
     api = await startApiServer({ config, services, schema: await createSchema(), logger });
@@ -40,8 +48,11 @@ export async function startRuntime(config: Config, logger: Logger, ds?: DataSour
   return {
     services,
     api,
+    jobs,
+    /** Graceful: stop taking requests, let running syncs finish (or release them), then close the pool. */
     async stop() {
       await api?.close();
+      await jobs.stop();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

@@ -59,6 +59,9 @@ export class SegmentSyncService {
   private async runLocked(runner: QueryRunner, segment: SegmentRecord, trigger: SyncTrigger): Promise<SyncRunRecord> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     const startedAt = new Date();
+    // We hold the segment's lock, so a run still marked RUNNING belongs to a process that died
+    // (its lock went with its connection): record it as failed; this sync redoes its work.
+    await q("UPDATE segment_sync_runs SET status = 'FAILED', finished_at = ?, error = 'interrupted: the process running this sync stopped' WHERE segment_id = ? AND status = 'RUNNING'", [startedAt, segment.id]);
     const insert = (await q(
       "INSERT INTO segment_sync_runs (segment_id, workspace_id, trigger_kind, status, started_at) VALUES (?, ?, ?, 'RUNNING', ?)",
       [segment.id, segment.workspaceId, trigger, startedAt],
@@ -129,6 +132,21 @@ export class SegmentSyncService {
     ]);
     await runner.commitTransaction();
     return { workspaceId: segment.workspaceId, segmentId: segment.id, objectType: segment.objectType, trigger, previousCount, count, enteredCount, exitedCount, enteredIds, exitedIds, at };
+  }
+
+  /**
+   * Syncs that a dead process left behind: runs still marked RUNNING whose segment lock is free
+   * (a named lock dies with its connection). The caller re-runs them; the re-run marks the
+   * old run as interrupted. A run that finished between the two reads is merely synced again.
+   */
+  async interruptedRuns(): Promise<Array<{ segmentId: string; trigger: SyncTrigger }>> {
+    const rows = (await this.ds.query("SELECT DISTINCT segment_id, trigger_kind FROM segment_sync_runs WHERE status = 'RUNNING'")) as Array<{ segment_id: string; trigger_kind: SyncTrigger }>;
+    const out: Array<{ segmentId: string; trigger: SyncTrigger }> = [];
+    for (const r of rows) {
+      const [{ free }] = (await this.ds.query('SELECT IS_FREE_LOCK(?) AS free', [lockName(String(r.segment_id))])) as Array<{ free: number }>;
+      if (Number(free) === 1) out.push({ segmentId: String(r.segment_id), trigger: r.trigger_kind });
+    }
+    return out;
   }
 
   private emit(delta: MembershipDelta): void {
