@@ -12,11 +12,13 @@ import type { Logger } from './logger';
 import { ApiServer, startApiServer } from './server/app';
 import { createServices, Services } from './services';
 import { JobRunner, startJobRunner } from './jobs/job-runner';
+import { Live, startLive } from './live';
 
 export interface Runtime {
   readonly services: Services;
   readonly api: ApiServer | null;
   readonly jobs: JobRunner;
+  readonly live: Live;
   stop(): Promise<void>;
 }
 
@@ -40,18 +42,21 @@ export async function startRuntime(config: Config, logger: Logger, ds?: DataSour
     processEveryMs: config.jobPollMs, lockLifetimeMs: config.jobLockLifetimeMs, concurrency: config.syncConcurrency,
   });
   services.segments.useScheduler(jobs.scheduler);
+  const live = startLive({ services, logger, redisUrl: config.redisUrl });
   let api: ApiServer | null = null;
   if (config.role === 'all' || config.role === 'api') {
-    api = await startApiServer({ config, services, schema: await createSchema(), logger });
+    api = await startApiServer({ config, services, schema: await createSchema(live.pubSub), logger, pubSub: live.pubSub, readinessChecks: [() => live.readiness()] });
     logger.info({ url: `${api.url}/graphql` }, 'GraphQL API listening');
   }
   return {
     services,
     api,
     jobs,
+    live,
     /** Graceful: stop taking requests, let running syncs finish (or release them), then close the pool. */
     async stop() {
       await api?.close();
+      await live.stop();
       await jobs.stop();
       if (dataSource.isInitialized) await dataSource.destroy();
     },

@@ -1,5 +1,6 @@
 /** The per-operation GraphQL context: services, the authenticated request (or null), loaders. */
 import DataLoader from 'dataloader';
+import type { PubSub } from 'type-graphql';
 import { OBJECT_TYPES, ObjectType } from '../core/object-types';
 import { unauthenticated } from '../core/errors';
 import { fetchTags, ObjectRecord } from '../db/object-store';
@@ -19,6 +20,8 @@ export interface GraphQLContext {
   readonly loaders: Loaders;
   /** Reads for the operation: one consistent snapshot in a query, the live database otherwise. */
   readonly reads: OperationReads;
+  /** Where subscriptions listen (in memory, or Redis across processes). */
+  readonly pubSub: PubSub;
 }
 
 /** Decides, once the operation is known, whether reads share one snapshot (queries) or not. */

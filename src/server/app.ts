@@ -14,6 +14,7 @@ import express from 'express';
 import { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { PubSub } from 'type-graphql';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
@@ -31,6 +32,7 @@ export interface ApiServerOptions {
   readonly services: Services;
   readonly schema: GraphQLSchema;
   readonly logger: Logger;
+  readonly pubSub: PubSub;
   /** Extra readiness checks (e.g. Redis) besides the database. */
   readonly readinessChecks?: ReadonlyArray<() => Promise<string | null>>;
 }
@@ -67,7 +69,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       },
       context: (ctx): GraphQLContext => {
         const request = requestContext(ctx.extra.actor ?? null, logger, crypto.randomUUID());
-        return { services, request, loaders: createLoaders(services, request), reads: new OperationReads(services) };
+        return { services, request, loaders: createLoaders(services, request), reads: new OperationReads(services), pubSub: opts.pubSub };
       },
     },
     wsServer,
@@ -110,7 +112,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         res.setHeader('x-request-id', requestId);
         const actor = await services.auth.authenticate(bearerToken(req.headers.authorization));
         const request = requestContext(actor, logger, requestId);
-        return { services, request, loaders: createLoaders(services, request), reads: new OperationReads(services) };
+        return { services, request, loaders: createLoaders(services, request), reads: new OperationReads(services), pubSub: opts.pubSub };
       },
     }),
   );

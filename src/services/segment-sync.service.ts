@@ -1,13 +1,20 @@
 /**
- * The sync engine: it alone changes a segment's cached results. A full sync computes the new
- * member set in SQL into a staging table (READ COMMITTED, so ingestion is not blocked), then in
- * one transaction finds who entered and who left with anti-joins, applies both, writes the
- * history rows, the count and the run record, and commits: readers see the old results or the
- * new ones, never a mix. A failed or killed sync leaves the previous results whole.
- * Syncs of one segment never overlap: each holds a named lock for its segment.
+ * The sync engine: it alone changes a segment's cached results, in two ways.
+ *
+ * - A full sync computes the new member set in SQL into a staging table (READ COMMITTED, so
+ *   ingestion is not blocked), then in one transaction finds who entered and who left with
+ *   anti-joins, applies both, and writes the history rows, the count, the run record and the
+ *   outbox event; readers see the old results or the new ones, never a mix. A failed or killed
+ *   sync leaves the previous results whole.
+ * - A real-time evaluation does the same for a few object ids only (the restricted predicate),
+ *   when a write touched them.
+ *
+ * Both hold the segment's named lock, so changes of one segment never overlap across processes.
+ * After commit the outbox event is handed to the publisher (see live/change-publisher.ts).
  */
 import { DataSource, QueryRunner } from 'typeorm';
 import { compileMatchingIdsQuery } from '../core/filter/compiler';
+import { OBJECT_TYPE_CODE } from '../core/object-types';
 import type { Logger } from '../logger';
 import { loadSegment, toRun } from '../db/segment-store';
 import type { FilterService } from './filter.service';
@@ -16,8 +23,13 @@ import type { MembershipDelta, SegmentRecord, SyncRunRecord, SyncTrigger } from 
 export const SAMPLE_IDS = 1000;
 const LOCK_WAIT_SECONDS = 600;
 
-/** Receives every committed change of cached results (subscriptions, webhooks, dependents). */
-export type DeltaListener = (delta: MembershipDelta) => void;
+/** Receives every committed change of cached results, with its outbox event id. */
+export type DeltaListener = (delta: MembershipDelta, eventId: string) => void;
+
+interface Applied {
+  readonly delta: MembershipDelta;
+  readonly eventId: string | null;
+}
 
 export class SegmentSyncService {
   private readonly listeners = new Set<DeltaListener>();
@@ -38,6 +50,29 @@ export class SegmentSyncService {
    * segment no longer exists. Waits for a sync of the same segment that is already running.
    */
   async sync(segmentId: string, trigger: SyncTrigger): Promise<SyncRunRecord | null> {
+    return this.withLock(segmentId, (runner, segment) => this.fullSync(runner, segment, trigger));
+  }
+
+  /**
+   * Re-evaluates only `objectIds` (a write touched them) and applies what changed. Returns the
+   * delta, or null when nothing changed or the segment is gone. Records a run only when
+   * something changed, so the run list shows what real time did without one row per write.
+   */
+  async evaluate(segmentId: string, objectIds: readonly string[], trigger: SyncTrigger = 'REALTIME'): Promise<MembershipDelta | null> {
+    if (objectIds.length === 0) return null;
+    return this.withLock(segmentId, async (runner, segment) => {
+      const startedAt = new Date();
+      try {
+        await this.stage(runner, segment, startedAt, objectIds);
+        const applied = await this.apply(runner, segment, trigger, startedAt, { onlyIds: objectIds });
+        return this.announce(applied);
+      } finally {
+        await this.cleanUp(runner);
+      }
+    });
+  }
+
+  private async withLock<T>(segmentId: string, work: (runner: QueryRunner, segment: SegmentRecord) => Promise<T>): Promise<T | null> {
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
@@ -46,8 +81,7 @@ export class SegmentSyncService {
       if (Number(locked) !== 1) throw new Error(`segment ${segmentId} is being synced by another process for too long`);
       try {
         const segment = await loadSegment(this.ds, segmentId);
-        if (!segment) return null;
-        return await this.runLocked(runner, segment, trigger);
+        return segment ? await work(runner, segment) : null;
       } finally {
         await q('SELECT RELEASE_LOCK(?)', [lockName(segmentId)]);
       }
@@ -56,7 +90,7 @@ export class SegmentSyncService {
     }
   }
 
-  private async runLocked(runner: QueryRunner, segment: SegmentRecord, trigger: SyncTrigger): Promise<SyncRunRecord> {
+  private async fullSync(runner: QueryRunner, segment: SegmentRecord, trigger: SyncTrigger): Promise<SyncRunRecord> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     const startedAt = new Date();
     // We hold the segment's lock, so a run still marked RUNNING belongs to a process that died
@@ -68,10 +102,9 @@ export class SegmentSyncService {
     )) as { insertId: number };
     const runId = String(insert.insertId);
     await q("UPDATE segments SET sync_status = 'RUNNING' WHERE id = ?", [segment.id]);
-    let delta: MembershipDelta | null = null;
     try {
       await this.stage(runner, segment, startedAt);
-      delta = await this.apply(runner, segment, trigger, runId, startedAt);
+      this.announce(await this.apply(runner, segment, trigger, startedAt, { runId }));
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       const message = error instanceof Error ? error.message : String(error);
@@ -80,41 +113,57 @@ export class SegmentSyncService {
       await q("UPDATE segment_sync_runs SET status = 'FAILED', finished_at = ?, duration_ms = ?, error = ? WHERE id = ?", [finishedAt, finishedAt.getTime() - startedAt.getTime(), message.slice(0, 2000), runId]);
       await q("UPDATE segments SET sync_status = 'FAILED', last_error = ? WHERE id = ?", [message.slice(0, 2000), segment.id]);
     } finally {
-      await q('DROP TEMPORARY TABLE IF EXISTS seg_new, seg_entered, seg_exited').catch(() => undefined);
-      // The connection goes back to the pool: restore the default level for its next user.
-      await q('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ').catch(() => undefined);
+      await this.cleanUp(runner);
     }
-    if (delta && (delta.enteredCount > 0 || delta.exitedCount > 0)) this.emit(delta);
     const [row] = (await q('SELECT * FROM segment_sync_runs WHERE id = ?', [runId])) as Array<Record<string, unknown>>;
     return toRun(row);
   }
 
-  /** The new member set into seg_new, read at READ COMMITTED (no locks on the objects read). */
-  private async stage(runner: QueryRunner, segment: SegmentRecord, now: Date): Promise<void> {
+  /** The new member set (of `onlyIds`, or of everyone) into seg_new, read at READ COMMITTED. */
+  private async stage(runner: QueryRunner, segment: SegmentRecord, now: Date, onlyIds?: readonly string[]): Promise<void> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     const tree = await this.filters.validateStored(segment.workspaceId, segment.objectType, segment.filter);
-    const select = compileMatchingIdsQuery(tree, { workspaceId: segment.workspaceId, objectType: segment.objectType, now });
+    const select = compileMatchingIdsQuery(tree, { workspaceId: segment.workspaceId, objectType: segment.objectType, now, restrictToIds: onlyIds });
     await q('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-    for (const t of ['seg_new', 'seg_entered', 'seg_exited']) {
+    for (const t of ['seg_new', 'seg_entered', 'seg_exited', 'seg_scope']) {
       await q(`CREATE TEMPORARY TABLE IF NOT EXISTS ${t} (object_id BIGINT UNSIGNED NOT NULL PRIMARY KEY) ENGINE=InnoDB`);
       await q(`TRUNCATE TABLE ${t}`);
     }
+    if (onlyIds) await q(`INSERT IGNORE INTO seg_scope (object_id) VALUES ${onlyIds.map(() => '(?)').join(', ')}`, [...onlyIds]);
     await q(`INSERT INTO seg_new (object_id) ${select.sql}`, [...select.params]);
   }
 
-  /** Diff against the cached results and apply it, with history, count and run, in one transaction. */
-  private async apply(runner: QueryRunner, segment: SegmentRecord, trigger: SyncTrigger, runId: string, startedAt: Date): Promise<MembershipDelta> {
+  /**
+   * Diff against the cached results (all of them, or the `onlyIds` scope) and apply it, with
+   * history, count, run and outbox event, in one transaction.
+   */
+  private async apply(runner: QueryRunner, segment: SegmentRecord, trigger: SyncTrigger, startedAt: Date, opts: { runId?: string; onlyIds?: readonly string[] }): Promise<Applied> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     await runner.startTransaction('READ COMMITTED');
     const locked = (await q('SELECT member_count FROM segments WHERE id = ? FOR UPDATE', [segment.id])) as Array<{ member_count: number }>;
     if (locked.length === 0) throw new Error('the segment was deleted during its sync');
     const previousCount = Number(locked[0].member_count);
     await q('INSERT INTO seg_entered (object_id) SELECT n.object_id FROM seg_new n LEFT JOIN segment_members m ON m.segment_id = ? AND m.object_id = n.object_id WHERE m.object_id IS NULL', [segment.id]);
-    await q('INSERT INTO seg_exited (object_id) SELECT m.object_id FROM segment_members m LEFT JOIN seg_new n ON n.object_id = m.object_id WHERE m.segment_id = ? AND n.object_id IS NULL', [segment.id]);
+    await q(
+      opts.onlyIds
+        ? 'INSERT INTO seg_exited (object_id) SELECT m.object_id FROM seg_scope x JOIN segment_members m ON m.segment_id = ? AND m.object_id = x.object_id LEFT JOIN seg_new n ON n.object_id = m.object_id WHERE n.object_id IS NULL'
+        : 'INSERT INTO seg_exited (object_id) SELECT m.object_id FROM segment_members m LEFT JOIN seg_new n ON n.object_id = m.object_id WHERE m.segment_id = ? AND n.object_id IS NULL',
+      [segment.id],
+    );
     const at = new Date();
     const [{ entered, exited }] = (await q('SELECT (SELECT COUNT(*) FROM seg_entered) AS entered, (SELECT COUNT(*) FROM seg_exited) AS exited')) as Array<{ entered: string; exited: string }>;
     const enteredCount = Number(entered);
     const exitedCount = Number(exited);
+    const count = previousCount + enteredCount - exitedCount;
+    const changed = enteredCount > 0 || exitedCount > 0;
+    let runId = opts.runId ?? null;
+    if (!runId && changed) {
+      const res = (await q(
+        "INSERT INTO segment_sync_runs (segment_id, workspace_id, trigger_kind, status, started_at, finished_at, duration_ms, member_count, entered, exited) VALUES (?, ?, ?, 'SUCCEEDED', ?, ?, ?, ?, ?, ?)",
+        [segment.id, segment.workspaceId, trigger, startedAt, at, at.getTime() - startedAt.getTime(), count, enteredCount, exitedCount],
+      )) as { insertId: number };
+      runId = String(res.insertId);
+    }
     if (exitedCount > 0) {
       await q('DELETE m FROM segment_members m JOIN seg_exited x ON x.object_id = m.object_id WHERE m.segment_id = ?', [segment.id]);
       await q("INSERT INTO segment_membership_history (segment_id, object_id, change_kind, trigger_kind, run_id, at) SELECT ?, object_id, 'EXITED', ?, ?, ? FROM seg_exited", [segment.id, trigger, runId, at]);
@@ -123,15 +172,49 @@ export class SegmentSyncService {
       await q('INSERT INTO segment_members (segment_id, object_id, joined_at) SELECT ?, object_id, ? FROM seg_entered', [segment.id, at]);
       await q("INSERT INTO segment_membership_history (segment_id, object_id, change_kind, trigger_kind, run_id, at) SELECT ?, object_id, 'ENTERED', ?, ?, ? FROM seg_entered", [segment.id, trigger, runId, at]);
     }
-    const count = previousCount + enteredCount - exitedCount;
-    const enteredIds = enteredCount ? ((await q(`SELECT object_id FROM seg_entered ORDER BY object_id LIMIT ${SAMPLE_IDS}`)) as Array<{ object_id: string }>).map((r) => String(r.object_id)) : [];
-    const exitedIds = exitedCount ? ((await q(`SELECT object_id FROM seg_exited ORDER BY object_id LIMIT ${SAMPLE_IDS}`)) as Array<{ object_id: string }>).map((r) => String(r.object_id)) : [];
-    await q("UPDATE segments SET member_count = ?, sync_status = 'IDLE', last_synced_at = ?, last_error = NULL WHERE id = ?", [count, at, segment.id]);
-    await q("UPDATE segment_sync_runs SET status = 'SUCCEEDED', finished_at = ?, duration_ms = ?, member_count = ?, entered = ?, exited = ? WHERE id = ?", [
-      at, at.getTime() - startedAt.getTime(), count, enteredCount, exitedCount, runId,
-    ]);
+    const sample = async (table: string, n: number) => (n ? ((await q(`SELECT object_id FROM ${table} ORDER BY object_id LIMIT ${SAMPLE_IDS}`)) as Array<{ object_id: string }>).map((r) => String(r.object_id)) : []);
+    const enteredIds = await sample('seg_entered', enteredCount);
+    const exitedIds = await sample('seg_exited', exitedCount);
+    if (opts.runId) {
+      await q("UPDATE segments SET member_count = ?, sync_status = 'IDLE', last_synced_at = ?, last_error = NULL WHERE id = ?", [count, at, segment.id]);
+      await q("UPDATE segment_sync_runs SET status = 'SUCCEEDED', finished_at = ?, duration_ms = ?, member_count = ?, entered = ?, exited = ? WHERE id = ?", [
+        at, at.getTime() - startedAt.getTime(), count, enteredCount, exitedCount, opts.runId,
+      ]);
+    } else if (changed) {
+      await q('UPDATE segments SET member_count = ? WHERE id = ?', [count, segment.id]);
+    }
+    const delta: MembershipDelta = { workspaceId: segment.workspaceId, segmentId: segment.id, objectType: segment.objectType, trigger, previousCount, count, enteredCount, exitedCount, enteredIds, exitedIds, at };
+    let eventId: string | null = null;
+    if (changed) {
+      // The outbox row commits with the change: a crash after commit still leaves it to publish.
+      const res = (await q(
+        `INSERT INTO segment_change_events (workspace_id, segment_id, object_type, trigger_kind, previous_count, member_count, entered_count, exited_count, entered_ids, exited_ids, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [segment.workspaceId, segment.id, OBJECT_TYPE_CODE[segment.objectType], trigger, previousCount, count, enteredCount, exitedCount, JSON.stringify(enteredIds), JSON.stringify(exitedIds), at],
+      )) as { insertId: number };
+      eventId = String(res.insertId);
+    }
     await runner.commitTransaction();
-    return { workspaceId: segment.workspaceId, segmentId: segment.id, objectType: segment.objectType, trigger, previousCount, count, enteredCount, exitedCount, enteredIds, exitedIds, at };
+    return { delta, eventId };
+  }
+
+  private async cleanUp(runner: QueryRunner): Promise<void> {
+    const q = (sql: string) => runner.query(sql);
+    await q('DROP TEMPORARY TABLE IF EXISTS seg_new, seg_entered, seg_exited, seg_scope').catch(() => undefined);
+    // The connection goes back to the pool: restore the default level for its next user.
+    await q('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ').catch(() => undefined);
+  }
+
+  private announce(applied: Applied): MembershipDelta | null {
+    if (!applied.eventId) return null;
+    for (const l of this.listeners) {
+      try {
+        l(applied.delta, applied.eventId);
+      } catch (error) {
+        this.logger.error({ err: error, segmentId: applied.delta.segmentId }, 'membership listener failed');
+      }
+    }
+    return applied.delta;
   }
 
   /**
@@ -147,16 +230,6 @@ export class SegmentSyncService {
       if (Number(free) === 1) out.push({ segmentId: String(r.segment_id), trigger: r.trigger_kind });
     }
     return out;
-  }
-
-  private emit(delta: MembershipDelta): void {
-    for (const l of this.listeners) {
-      try {
-        l(delta);
-      } catch (error) {
-        this.logger.error({ err: error, segmentId: delta.segmentId }, 'membership listener failed');
-      }
-    }
   }
 }
 

@@ -60,10 +60,15 @@ export class SegmentService {
     private readonly syncs: SegmentSyncService,
   ) {
     filters.useSegmentTypes((ws, viewer) => this.segmentTypes(ws, viewer));
-    // When a segment's results change, the segments that read it follow (DEPENDENCY).
+    // When a segment's results change, the segments that read it follow (DEPENDENCY): a small
+    // change (ids complete) re-evaluates just those objects; a larger one syncs them in full.
     syncs.onDelta((delta) => {
+      const ids = [...delta.enteredIds, ...delta.exitedIds];
+      const complete = ids.length === delta.enteredCount + delta.exitedCount;
       void this.dependents(delta.segmentId)
-        .then((ids) => Promise.all(ids.map((id) => this.scheduler?.enqueue(id, 'DEPENDENCY'))))
+        .then((deps) => Promise.all(deps.map((id) => (complete && delta.trigger !== 'DEFINITION_CHANGED' && ids.length <= 1000
+          ? syncs.evaluate(id, ids, 'DEPENDENCY')
+          : this.scheduler?.enqueue(id, 'DEPENDENCY')))))
         .catch(() => undefined);
     });
   }

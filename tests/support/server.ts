@@ -6,6 +6,7 @@ import { createSchema } from '../../src/graphql/schema';
 import { createLogger } from '../../src/logger';
 import { ApiServer, startApiServer } from '../../src/server/app';
 import { createServices, Services } from '../../src/services';
+import { Live, startLive } from '../../src/live';
 import { createTestDatabase, TestDatabase } from './db';
 import { GqlClient } from './client';
 
@@ -18,6 +19,7 @@ export interface TestServer {
   readonly db: TestDatabase;
   readonly services: Services;
   readonly api: ApiServer;
+  readonly live: Live;
   /** A client with the admin token. */
   readonly client: GqlClient;
   /** Creates another workspace; returns its admin client. */
@@ -25,15 +27,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { graphiql?: boolean; production?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: { graphiql?: boolean; production?: boolean; redisUrl?: string | null } = {}): Promise<TestServer> {
   const db = await createTestDatabase();
   const logger = createLogger((process.env.TEST_LOG_LEVEL as 'info') ?? 'silent');
   const services = createServices(db.dataSource, logger);
+  const live = startLive({ services, logger, redisUrl: options.redisUrl ?? null, realtime: { coalesceMs: 50 }, sweepMs: 200 });
   const api = await startApiServer({
     config: { port: 0, host: '127.0.0.1', production: options.production ?? false, graphiql: options.graphiql ?? true },
     services,
-    schema: await createSchema(),
+    schema: await createSchema(live.pubSub),
     logger,
+    pubSub: live.pubSub,
+    readinessChecks: [() => live.readiness()],
   });
   const url = api.url;
   const newWorkspace = async (name: string) => {
@@ -49,10 +54,12 @@ export async function startTestServer(options: { graphiql?: boolean; production?
     db,
     services,
     api,
+    live,
     client: first.client,
     newWorkspace,
     async close() {
       await api.close();
+      await live.stop();
       await db.drop();
     },
   };

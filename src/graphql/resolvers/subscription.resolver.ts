@@ -1,15 +1,42 @@
-/** Live segment counts and membership changes over graphql-ws (published by the live module). */
+/**
+ * Live segment counts and membership changes over graphql-ws. Each broadcast is built once by
+ * the publisher; here every subscriber only filters on its workspace, visibility and arguments.
+ */
+import { filter, pipe } from '@graphql-yoga/subscription';
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { ObjectType as CoreObjectType } from '../../core/object-types';
+import { notFound } from '../../core/errors';
+import type { Broadcast } from '../../live/change-publisher';
+import { TOPIC_COUNT, TOPIC_MEMBERSHIP } from '../../live/topics';
+import type { Actor } from '../../services/context';
+import { GraphQLContext, requireRequest } from '../context';
 import { ObjectTypeEnum } from '../enums';
 import { SegmentCountUpdate, SegmentMembershipChange } from '../types/segments';
 
-export const TOPIC_COUNT = 'SEGMENT_COUNT';
-export const TOPIC_MEMBERSHIP = 'SEGMENT_MEMBERSHIP';
+type CountPayload = SegmentCountUpdate & Broadcast;
+type MembershipPayload = SegmentMembershipChange & Broadcast;
+
+/** The creator and admins cannot be hidden from (checked at write), so the list is the whole rule. */
+const visible = (actor: Actor, b: Broadcast) => b.workspaceId === actor.workspaceId && (actor.role === 'ADMIN' || !b.hiddenFrom.includes(actor.agentId));
+
+interface SubscribeArgs<A> {
+  readonly args: A;
+  readonly context: GraphQLContext;
+}
 
 @Resolver()
 export class SubscriptionResolver {
-  @Subscription(() => SegmentCountUpdate, { topics: TOPIC_COUNT, description: "Live counts: every change of a visible segment's count, optionally narrowed." })
+  @Subscription(() => SegmentCountUpdate, {
+    description: "Live counts: every change of a visible segment's count, optionally narrowed by object type and segments.",
+    subscribe: ({ args, context }: SubscribeArgs<{ objectType?: CoreObjectType | null; segmentIds?: string[] | null }>) => {
+      const actor = requireRequest(context).actor;
+      const ids = args.segmentIds ? new Set(args.segmentIds) : null;
+      return pipe(
+        context.pubSub.subscribe(TOPIC_COUNT) as AsyncIterable<CountPayload>,
+        filter((p: CountPayload) => visible(actor, p) && (!args.objectType || p.objectType === args.objectType) && (!ids || ids.has(p.segmentId))),
+      );
+    },
+  })
   segmentCountChanged(
     @Root() update: SegmentCountUpdate,
     @Arg('objectType', () => ObjectTypeEnum, { nullable: true, description: 'Only segments of this type.' }) _objectType: CoreObjectType | null,
@@ -18,7 +45,18 @@ export class SubscriptionResolver {
     return update;
   }
 
-  @Subscription(() => SegmentMembershipChange, { topics: TOPIC_MEMBERSHIP, description: 'Each sync or real-time change of one segment.' })
+  @Subscription(() => SegmentMembershipChange, {
+    description: 'Each sync or real-time change of one segment: who entered and who left.',
+    subscribe: async ({ args, context }: SubscribeArgs<{ segmentId: string }>) => {
+      const request = requireRequest(context);
+      // A segment that does not exist or is hidden from the agent cannot be subscribed to, alike.
+      if (!(await context.services.segments.get(request, args.segmentId))) throw notFound(`segmentId: no segment with id ${args.segmentId.slice(0, 40)}`);
+      return pipe(
+        context.pubSub.subscribe(TOPIC_MEMBERSHIP) as AsyncIterable<MembershipPayload>,
+        filter((p: MembershipPayload) => p.segmentId === args.segmentId && visible(request.actor, p)),
+      );
+    },
+  })
   segmentMembershipChanged(@Root() change: SegmentMembershipChange, @Arg('segmentId', () => ID, { description: 'The segment.' }) _segmentId: string): SegmentMembershipChange {
     return change;
   }

@@ -1,0 +1,44 @@
+/**
+ * The live side of a process: the pub/sub (memory or Redis), the outbox publisher (with its
+ * sweeper for events whose maker died), and real-time re-evaluation of written objects.
+ */
+import type { Logger } from '../logger';
+import type { Services } from '../services';
+import { ChangePublisher } from './change-publisher';
+import { createLivePubSub, LivePubSub } from './pubsub';
+import { RealtimeEvaluator, RealtimeOptions } from './realtime-evaluator';
+
+export interface Live {
+  readonly pubSub: LivePubSub['pubSub'];
+  readonly publisher: ChangePublisher;
+  readonly realtime: RealtimeEvaluator;
+  readiness(): Promise<string | null>;
+  /** Evaluates what is pending, stops the timers and closes Redis. */
+  stop(): Promise<void>;
+}
+
+export function startLive(options: { services: Services; logger: Logger; redisUrl: string | null; realtime?: RealtimeOptions; sweepMs?: number }): Live {
+  const { services, logger } = options;
+  const live = createLivePubSub(options.redisUrl);
+  const publisher = new ChangePublisher(services.dataSource, live.pubSub, logger);
+  const unsubscribeDelta = services.segmentSyncs.onDelta((_delta, eventId) => {
+    void publisher.publish(eventId).catch((error: unknown) => logger.warn({ err: error, eventId }, 'publishing a change failed; the sweeper retries'));
+  });
+  publisher.start(options.sweepMs ?? 1_000);
+  const realtime = new RealtimeEvaluator(services.dataSource, services.filters, services.segmentSyncs, logger, options.realtime);
+  const detach = realtime.attach(services.changes);
+  return {
+    pubSub: live.pubSub,
+    publisher,
+    realtime,
+    readiness: () => live.readiness(),
+    async stop() {
+      detach();
+      await Promise.race([realtime.idle(), new Promise((r) => setTimeout(r, 5_000))]);
+      realtime.stop();
+      unsubscribeDelta();
+      publisher.stop();
+      await live.close();
+    },
+  };
+}

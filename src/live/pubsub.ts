@@ -1,0 +1,44 @@
+/**
+ * The pub/sub behind the subscriptions: in memory for one process, or on Redis (REDIS_URL) so
+ * that subscribers on any API process receive changes made by any process.
+ */
+import { createPubSub } from '@graphql-yoga/subscription';
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import Redis from 'ioredis';
+import type { PubSub } from 'type-graphql';
+
+export interface LivePubSub {
+  readonly pubSub: PubSub;
+  /** Null when ready, else why not (Redis unreachable). */
+  readiness(): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+export function createLivePubSub(redisUrl: string | null): LivePubSub {
+  if (!redisUrl) {
+    return { pubSub: createPubSub(), readiness: async () => null, close: async () => undefined };
+  }
+  const options = { maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false } as const;
+  const publishClient = new Redis(redisUrl, options);
+  const subscribeClient = new Redis(redisUrl, options);
+  // Errors are reported through readiness; ioredis reconnects by itself.
+  publishClient.on('error', () => undefined);
+  subscribeClient.on('error', () => undefined);
+  const eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
+  return {
+    pubSub: createPubSub({ eventTarget }),
+    async readiness() {
+      if (publishClient.status !== 'ready' || subscribeClient.status !== 'ready') return 'redis unreachable';
+      try {
+        await Promise.race([publishClient.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000))]);
+        return null;
+      } catch {
+        return 'redis unreachable';
+      }
+    },
+    async close() {
+      publishClient.disconnect();
+      subscribeClient.disconnect();
+    },
+  };
+}
