@@ -3,6 +3,7 @@
  * sweeper for events whose maker died), and real-time re-evaluation of written objects.
  */
 import type { Logger } from '../logger';
+import { splitDatabaseUrl } from '../db/data-source';
 import type { Services } from '../services';
 import { ChangePublisher } from './change-publisher';
 import { createLivePubSub, LivePubSub } from './pubsub';
@@ -17,9 +18,9 @@ export interface Live {
   stop(): Promise<void>;
 }
 
-export function startLive(options: { services: Services; logger: Logger; redisUrl: string | null; realtime?: RealtimeOptions; sweepMs?: number }): Live {
+export function startLive(options: { services: Services; logger: Logger; redisUrl: string | null; namespace?: string; realtime?: RealtimeOptions; sweepMs?: number }): Live {
   const { services, logger } = options;
-  const live = createLivePubSub(options.redisUrl);
+  const live = createLivePubSub(options.redisUrl, options.namespace ?? `segments:${databaseName(options.services)}`);
   const publisher = new ChangePublisher(services.dataSource, live.pubSub, logger);
   const unsubscribeDelta = services.segmentSyncs.onDelta((_delta, eventId) => {
     void publisher.publish(eventId).catch((error: unknown) => logger.warn({ err: error, eventId }, 'publishing a change failed; the sweeper retries'));
@@ -41,4 +42,9 @@ export function startLive(options: { services: Services; logger: Logger; redisUr
       await live.close();
     },
   };
+}
+
+function databaseName(services: Services): string {
+  const url = (services.dataSource.options as { url?: string }).url;
+  return url ? splitDatabaseUrl(url).database : 'default';
 }

@@ -14,7 +14,11 @@ export interface LivePubSub {
   close(): Promise<void>;
 }
 
-export function createLivePubSub(redisUrl: string | null): LivePubSub {
+/**
+ * @param namespace prefixes every Redis channel (the database name), so that services on
+ *   different databases can share one Redis without hearing each other.
+ */
+export function createLivePubSub(redisUrl: string | null, namespace = 'segments'): LivePubSub {
   if (!redisUrl) {
     return { pubSub: createPubSub(), readiness: async () => null, close: async () => undefined };
   }
@@ -25,8 +29,14 @@ export function createLivePubSub(redisUrl: string | null): LivePubSub {
   publishClient.on('error', () => undefined);
   subscribeClient.on('error', () => undefined);
   const eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
+  const inner = createPubSub({ eventTarget });
+  const channel = (topic: string) => `${namespace}:${topic}`;
+  const pubSub: PubSub = {
+    publish: (topic, ...args) => inner.publish(channel(topic) as never, ...(args as [never])),
+    subscribe: (topic) => inner.subscribe(channel(topic) as never),
+  };
   return {
-    pubSub: createPubSub({ eventTarget }),
+    pubSub,
     async readiness() {
       if (publishClient.status !== 'ready' || subscribeClient.status !== 'ready') return 'redis unreachable';
       try {

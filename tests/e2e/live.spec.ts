@@ -3,6 +3,7 @@ import {
   AddToListDocument, CreateAgentDocument, CreateListDocument, CreateSegmentDocument, DeleteObjectsDocument, SegmentDetailDocument, SyncSegmentDocument,
   TagObjectsDocument, TrackEventsDocument, UpsertCompaniesDocument, UpsertUsersDocument,
 } from '../generated/graphql';
+import type { FilterInput } from '../generated/graphql';
 import type { GqlClient } from '../support/client';
 import { startTestServer, TestServer } from '../support/server';
 import { subscribe, wsClient, connected } from '../support/ws';
@@ -169,12 +170,13 @@ test('after random writes, the cached results equal what a full sync produces', 
   const { client: r } = await server.newWorkspace('Random');
   const cities = ['Oslo', 'Rome', 'Lima', null];
   const segs = [];
-  for (const [name, filter] of [
+  const defs: Array<[string, FilterInput]> = [
     ['city', { attribute: { field: 'city', operator: 'IN', value: ['Oslo', 'Lima'] } }],
     ['not rome', { not: { attribute: { field: 'city', operator: 'EQ', value: 'Rome' } } }],
     ['buyers', { and: [{ event: { name: 'buy', operator: 'GTE', value: 2 } }, { tag: { tag: 'vip', has: false } }] }],
     ['company', { related: { relation: 'company', filter: { attribute: { field: 'employees', operator: 'GT', value: 10 } } } }],
-  ] as const) {
+  ];
+  for (const [name, filter] of defs) {
     segs.push((await r.ok(CreateSegmentDocument, { input: { objectType: 'USER', name, filter } })).createSegment);
   }
   const cos = (await r.ok(UpsertCompaniesDocument, { input: [{ externalId: 'c1', name: 'A', employees: 5 }, { externalId: 'c2', name: 'B', employees: 50 }] })).upsertCompanies;
