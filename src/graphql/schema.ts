@@ -26,12 +26,23 @@ const requireAuth: MiddlewareFn<GraphQLContext> = async ({ context, info }, next
   return next();
 };
 
+const ROOT_DESCRIPTIONS = {
+  Query: 'Reads: objects, filters, segments and their cached results, workspace and agents.',
+  Mutation: 'Writes: objects, events, tags, lists, attributes, segments and agents. A failed mutation writes nothing.',
+  Subscription: 'Live updates over graphql-ws on the same /graphql path (connection param Authorization: Bearer <token>).',
+} as const;
+
 export async function createSchema(pubSub: PubSub = createPubSub()): Promise<GraphQLSchema> {
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: [...RESOLVERS] as unknown as [Function, ...Function[]],
     pubSub,
     globalMiddlewares: [requireAuth],
     validate: false,
     emitSchemaFile: false,
   });
+  // type-graphql has no option for the root types' descriptions; they are shown in the docs explorer.
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (root) root.description = ROOT_DESCRIPTIONS[root.name as keyof typeof ROOT_DESCRIPTIONS];
+  }
+  return schema;
 }

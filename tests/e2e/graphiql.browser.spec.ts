@@ -201,6 +201,31 @@ describe('GraphiQL page in Chromium, against the service', () => {
     await page.close();
   });
 
+  test('a live segment-count subscription shows the count pushed after a change made from the test', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const requests = recordRequests(page);
+    const seg = (await server.client.ok<{ createSegment: { id: string; count: number } }, never>(
+      'mutation { createSegment(input: { objectType: USER, name: "Live in GraphiQL", filter: { attribute: { field: "city", operator: EQ, value: "Tromsø" } } }) { id count } }',
+    )).createSegment;
+    expect(seg.count).toBe(0);
+    await page.goto(`${server.url}/graphiql`);
+    await page.waitForSelector(QUERY_EDITOR, { timeout: 30_000 });
+    await page.fill(TOKEN_FIELD, server.token);
+    const shown = await runSubscriptionAndSeeCount(page, {
+      segmentId: seg.id,
+      expectedCount: 1,
+      change: async () => {
+        await server.client.ok('mutation { upsertUsers(input: [{ externalId: "live-gq", city: "Tromsø" }]) { id } }');
+      },
+    });
+    expect(shown).toContain('"trigger": "REALTIME"');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'graphiql-subscription.png') });
+    expect(foreignRequests(requests, server.url)).toEqual([]);
+    expect(requests.some((r) => r.startsWith('ws://'))).toBe(true);
+    await page.close();
+  });
+
   test('the example tabs are valid operations of the served schema', async () => {
     const schema = buildClientSchema(await server.client.ok<IntrospectionQuery, never>(getIntrospectionQuery()));
     expect(EXAMPLE_TABS.length).toBeGreaterThanOrEqual(5);
