@@ -74,11 +74,14 @@ export async function withNamedLock<T>(
   fn: (conn: PoolConnection) => Promise<T>,
   timeoutSeconds = 10,
 ): Promise<T> {
-  const lockName = `agenda:${createHash('sha1').update(key).digest('hex')}`;
   const conn = await pool.getConnection();
   // A connection that failed to release the lock still holds it: close it, never reuse it.
   let reusable = true;
   try {
+    // Named locks are server-wide: scope the key by database so that schedulers on different
+    // databases of one server do not wait for each other.
+    const [{ db }] = await selectRows<{ db: string | null }>(conn, 'SELECT DATABASE() AS db', []);
+    const lockName = `agenda:${createHash('sha1').update(`${db ?? ''}:${key}`).digest('hex')}`;
     const [row] = await selectRows<{ got: number | null }>(conn, 'SELECT GET_LOCK(?, ?) AS got', [lockName, timeoutSeconds]);
     if (Number(row?.got) !== 1) throw new Error(`could not obtain lock for ${key} within ${timeoutSeconds}s`);
     try {

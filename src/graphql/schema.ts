@@ -14,10 +14,11 @@ import { SegmentResolver } from './resolvers/segment.resolver';
 import { SubscriptionResolver } from './resolvers/subscription.resolver';
 import { TagListResolver } from './resolvers/tag-list.resolver';
 import { WorkspaceResolver } from './resolvers/workspace.resolver';
+import { WebhookResolver } from './resolvers/webhook.resolver';
 
 export const RESOLVERS = [
   CrmObjectResolver, UserResolver, CompanyResolver, ProductResolver, DealResolver, ActivityResolver, TicketResolver,
-  CatalogResolver, EventResolver, TagListResolver, WorkspaceResolver, PreviewResolver, SegmentResolver, SubscriptionResolver,
+  CatalogResolver, EventResolver, TagListResolver, WorkspaceResolver, PreviewResolver, SegmentResolver, SubscriptionResolver, WebhookResolver,
 ] as const;
 
 /** Every root field needs an authenticated agent; introspection does not go through resolvers. */

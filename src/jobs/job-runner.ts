@@ -10,6 +10,7 @@ import type { Logger } from '../logger';
 import type { Services } from '../services';
 import type { SegmentScheduler } from '../services/segment-scheduler';
 import type { SyncTrigger } from '../services/segment-types';
+import { defineWebhookJobs } from './webhook-jobs';
 
 export const SEGMENT_SYNC_JOB = 'segment-sync';
 export const SYNC_RECOVERY_JOB = 'segment-sync-recovery';
@@ -88,6 +89,9 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
       await scheduler.enqueue(segmentId, trigger);
     }
   });
+  // Webhook deliveries: every role enqueues them; workers send them, with retries.
+  const webhookJobs = defineWebhookJobs(agenda, { webhooks: services.webhooks, logger });
+  services.webhooks.useQueue(webhookJobs.queue);
   agenda.on('error', (error: unknown) => logger.error({ err: error }, 'job runner error'));
 
   const scheduler: SegmentScheduler = {
@@ -117,6 +121,7 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
   if (options.process) {
     await agenda.start();
     await agenda.every(`${Math.max(1, Math.round(lockLifetime / 1000))} seconds`, SYNC_RECOVERY_JOB);
+    await webhookJobs.startRecovery();
   }
 
   return {

@@ -22,6 +22,8 @@ export function startLive(options: { services: Services; logger: Logger; redisUr
   const { services, logger } = options;
   const live = createLivePubSub(options.redisUrl, options.namespace ?? `segments:${databaseName(options.services)}`);
   const publisher = new ChangePublisher(services.dataSource, live.pubSub, logger);
+  // Webhook deliveries are recorded in the transaction that claims each change: once per change.
+  publisher.addSink(services.webhooks.sink);
   const unsubscribeDelta = services.segmentSyncs.onDelta((_delta, eventId) => {
     void publisher.publish(eventId).catch((error: unknown) => logger.warn({ err: error, eventId }, 'publishing a change failed; the sweeper retries'));
   });

@@ -24,6 +24,7 @@ import { createLoaders, GraphQLContext, OperationReads } from '../graphql/contex
 import { createFormatError } from '../graphql/errors';
 import { defaultGraphiqlAssetsDir, graphiqlRouter } from './graphiql';
 import { healthRouter } from './health';
+import { limitRules, tokenLimitError, validateWithLimits } from '../graphql/limits';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -59,6 +60,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     {
       schema,
       connectionInitWaitTimeout: 5_000,
+      validate: validateWithLimits,
+      onSubscribe: (_ctx, _id, payload) => {
+        const tooLong = tokenLimitError(payload.query);
+        return tooLong ? [tooLong] : undefined;
+      },
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const token = bearerToken(params.Authorization ?? params.authorization);
@@ -79,6 +85,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     schema,
     introspection: config.graphiql || !config.production,
     includeStacktraceInErrorResponses: false,
+    validationRules: limitRules(),
+    allowBatchedHttpRequests: false,
     formatError: createFormatError(logger, config.production),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -106,6 +114,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: '10mb' }),
+    (req, res, next) => {
+      // The token limit needs the raw text, before Apollo parses it (graphql-ws checks it in onSubscribe).
+      const query = (req.body as { query?: unknown } | undefined)?.query ?? req.query?.query;
+      const tooLong = typeof query === 'string' ? tokenLimitError(query) : null;
+      if (!tooLong) return next();
+      res.status(400).json({ errors: [{ message: tooLong.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
+    },
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 100)) || crypto.randomUUID();

@@ -16,6 +16,7 @@ import { SegmentReadService } from './segment-read.service';
 import { SegmentService } from './segment.service';
 import { SegmentSyncService } from './segment-sync.service';
 import { InlineScheduler } from './segment-scheduler';
+import { WebhookService } from './webhook.service';
 
 export interface Services {
   readonly dataSource: DataSource;
@@ -33,6 +34,7 @@ export interface Services {
   readonly segmentSyncs: SegmentSyncService;
   readonly segmentReads: SegmentReadService;
   readonly segmentExplain: SegmentExplainService;
+  readonly webhooks: WebhookService;
 }
 
 /**
@@ -63,6 +65,7 @@ export function createServices(ds: DataSource, logger: Logger = silentLogger()):
     segmentSyncs,
     segmentReads: new SegmentReadService(ds, filters),
     segmentExplain: new SegmentExplainService(ds, filters),
+    webhooks: new WebhookService(ds, logger),
   };
 }
 

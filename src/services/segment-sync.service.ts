@@ -77,13 +77,13 @@ export class SegmentSyncService {
     await runner.connect();
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     try {
-      const [{ locked }] = (await q('SELECT GET_LOCK(?, ?) AS locked', [lockName(segmentId), LOCK_WAIT_SECONDS])) as Array<{ locked: number }>;
+      const [{ locked }] = (await q(`SELECT GET_LOCK(${LOCK_NAME_SQL}, ?) AS locked`, [lockName(segmentId), LOCK_WAIT_SECONDS])) as Array<{ locked: number }>;
       if (Number(locked) !== 1) throw new Error(`segment ${segmentId} is being synced by another process for too long`);
       try {
         const segment = await loadSegment(this.ds, segmentId);
         return segment ? await work(runner, segment) : null;
       } finally {
-        await q('SELECT RELEASE_LOCK(?)', [lockName(segmentId)]);
+        await q(`SELECT RELEASE_LOCK(${LOCK_NAME_SQL})`, [lockName(segmentId)]);
       }
     } finally {
       await runner.release();
@@ -226,11 +226,17 @@ export class SegmentSyncService {
     const rows = (await this.ds.query("SELECT DISTINCT segment_id, trigger_kind FROM segment_sync_runs WHERE status = 'RUNNING'")) as Array<{ segment_id: string; trigger_kind: SyncTrigger }>;
     const out: Array<{ segmentId: string; trigger: SyncTrigger }> = [];
     for (const r of rows) {
-      const [{ free }] = (await this.ds.query('SELECT IS_FREE_LOCK(?) AS free', [lockName(String(r.segment_id))])) as Array<{ free: number }>;
+      const [{ free }] = (await this.ds.query(`SELECT IS_FREE_LOCK(${LOCK_NAME_SQL}) AS free`, [lockName(String(r.segment_id))])) as Array<{ free: number }>;
       if (Number(free) === 1) out.push({ segmentId: String(r.segment_id), trigger: r.trigger_kind });
     }
     return out;
   }
 }
 
-export const lockName = (segmentId: string): string => `segments:sync:${segmentId}`;
+export const lockName = (segmentId: string): string => `:seg-sync:${segmentId}`;
+/**
+ * Named locks are server-wide, and segment ids repeat across databases: the lock name starts
+ * with the current database's name, so services on different databases of one server never
+ * wait for each other. (At most 64 characters: database names up to 40 are safe.)
+ */
+const LOCK_NAME_SQL = "CONCAT(LEFT(DATABASE(), 40), ?)";

@@ -1,12 +1,23 @@
 /**
  * `event` nodes. S = the object's events (in the workspace) with the node's name, inside its
  * window, for which every `where` condition holds; the aggregate of S is compared with the node's
- * operator. The subqueries are correlated on the indexes (workspace_id, user_id | product_id,
- * name, occurred_at), and "at least one" / "none" become EXISTS / NOT EXISTS.
+ * operator.
+ *
+ * "S is not empty" / "S is empty" become EXISTS / NOT EXISTS, correlated on the indexes
+ * (workspace_id, user_id | product_id, name, occurred_at); MariaDB rewrites them into a
+ * semi-join or a materialised subquery itself (exists_to_in). Every other aggregate condition P
+ * is compiled set-based, as one uncorrelated subquery over the events of that name and window
+ * (index (workspace_id, name, occurred_at, user_id)) that MariaDB materialises once, instead of
+ * one scalar subquery per object:
+ * - P false for an empty S: `row.id IN (SELECT owner … GROUP BY owner HAVING P)`;
+ * - P true for an empty S: `row.id NOT IN (SELECT owner … GROUP BY owner HAVING NOT P)`.
+ * P is TRUE or FALSE for every group (never NULL), so `HAVING NOT P` holds exactly for the
+ * non-empty S that fail P; the owner column is never NULL in the subquery, so NOT IN is
+ * two-valued. Whether P holds for an empty S is decided here, from the node (`holdsForEmptySet`).
  */
 import { CATALOG } from '../catalog';
 import { assertNever } from '../object-types';
-import { EventNode, PropertyCondition, SqlFragment, TimeWindow } from './filter-tree';
+import { ConditionValue, EventNode, PropertyCondition, SqlFragment, TimeWindow } from './filter-tree';
 import { compileCondition, negate } from './compile-condition';
 import { daysBefore } from './dialect';
 import { jsonOperand, jsonPresence, nullableOperand } from './operand';
@@ -15,28 +26,64 @@ import { Scope } from './scope';
 
 export function compileEvent(node: EventNode, scope: Scope): SqlFragment {
   const e = scope.nextAlias('e');
-  const from = sql`FROM events ${raw(e)} WHERE ${eventFilter(node, scope, e)}`;
   const exists = existence(node);
   if (exists !== null) {
-    const subquery = sql`EXISTS (SELECT 1 ${from})`;
+    const subquery = sql`EXISTS (SELECT 1 FROM events ${raw(e)} WHERE ${eventFilter(node, scope, e)})`;
     return exists ? subquery : negate(subquery);
   }
-  const aggregate = sql`(SELECT ${aggregateOf(node, e)} ${from})`;
-  return compileCondition(nullableOperand(aggregate), node, scope.now);
+  const owner = raw(`${e}.${ownerColumn(scope)}`);
+  const holds = compileCondition(nullableOperand(aggregateOf(node, e)), node, scope.now);
+  const emptyMatches = holdsForEmptySet(node);
+  const owners = sql`SELECT ${owner} FROM events ${raw(e)} WHERE ${setFilter(node, scope, e)} GROUP BY ${owner} HAVING ${emptyMatches ? complement(holds) : holds}`;
+  const id = raw(`${scope.alias}.id`);
+  return emptyMatches ? sql`(${id} NOT IN (${owners}))` : sql`(${id} IN (${owners}))`;
 }
 
-/** The WHERE of S: workspace, owner, name, window, then each property condition. */
-function eventFilter(node: EventNode, scope: Scope, e: string): SqlFragment {
+/**
+ * NOT of a compiled condition, without a double NOT: a condition starts with `NOT ` only when
+ * `negate` made it (the positive ones are parenthesised or a function call), and what follows
+ * the `NOT ` is then itself a complete, parenthesised or function-call condition.
+ */
+function complement(condition: SqlFragment): SqlFragment {
+  return condition.sql.startsWith('NOT ') ? { sql: condition.sql.slice('NOT '.length), params: condition.params } : negate(condition);
+}
+
+function ownerColumn(scope: Scope): 'user_id' | 'product_id' {
   const owner = CATALOG[scope.objectType].eventColumn;
   if (!owner) throw new Error(`filter tree: ${scope.objectType} has no events`);
-  const parts = [
+  return owner;
+}
+
+/** The WHERE of S for one object: workspace, owner = the row, name, window, then each property condition. */
+function eventFilter(node: EventNode, scope: Scope, e: string): SqlFragment {
+  const owner = ownerColumn(scope);
+  return join([
     sql`${raw(e)}.workspace_id = ${param(scope.workspaceId)}`,
     raw(`${e}.${owner} = ${scope.alias}.id`),
+    ...selection(node, scope, e),
+  ], ' AND ');
+}
+
+/** The WHERE of every object's S at once (uncorrelated): workspace, name, an owner, window, property conditions. */
+function setFilter(node: EventNode, scope: Scope, e: string): SqlFragment {
+  const owner = ownerColumn(scope);
+  const [name, ...rest] = selection(node, scope, e);
+  return join([
+    sql`${raw(e)}.workspace_id = ${param(scope.workspaceId)}`,
+    name,
+    // user_id is NOT NULL; product_id is not, and a NULL in a NOT IN list would make it NULL.
+    ...(owner === 'product_id' ? [raw(`${e}.product_id IS NOT NULL`)] : []),
+    ...rest,
+  ], ' AND ');
+}
+
+/** Name, window, property conditions (the name first). */
+function selection(node: EventNode, scope: Scope, e: string): SqlFragment[] {
+  return [
     sql`${raw(e)}.name = ${param(node.name)}`,
     ...windowConditions(node.window, e, scope.now),
     ...node.where.map((c) => propertyCondition(c, e, scope.now)),
   ];
-  return join(parts, ' AND ');
 }
 
 function windowConditions(window: TimeWindow | null, e: string, now: Date): SqlFragment[] {
@@ -95,6 +142,49 @@ function existence(node: EventNode): boolean | null {
   if ((operator === 'GTE' && k > 0 && k <= 1) || (operator === 'GT' && k >= 0 && k < 1) || (operator === 'NEQ' && k === 0)) return true;
   if ((operator === 'LT' && k > 0 && k <= 1) || (operator === 'LTE' && k >= 0 && k < 1) || (operator === 'EQ' && k === 0)) return false;
   return null;
+}
+
+/**
+ * Whether the node holds for an object with no event in S (SEMANTICS.md "Filters"): COUNT and
+ * SUM are 0 then, and the comparison is made on 0; AVG, MIN, MAX, FIRST_OCCURRED_AT and
+ * LAST_OCCURRED_AT are missing, which fails every positive operator and passes the negated
+ * ones (NEQ, NOT_IN, IS_NOT_SET).
+ */
+function holdsForEmptySet(node: EventNode): boolean {
+  const { aggregate, operator, value } = node;
+  if (aggregate !== 'COUNT' && aggregate !== 'SUM') {
+    return operator === 'NEQ' || operator === 'NOT_IN' || operator === 'NOT_CONTAINS' || operator === 'IS_NOT_SET';
+  }
+  const x = 0;
+  switch (operator) {
+    case 'EQ': return x === numberOf(value);
+    case 'NEQ': return x !== numberOf(value);
+    case 'GT': return x > numberOf(value);
+    case 'GTE': return x >= numberOf(value);
+    case 'LT': return x < numberOf(value);
+    case 'LTE': return x <= numberOf(value);
+    case 'BETWEEN': {
+      const [low, high] = numbersOf(value);
+      return low <= x && x <= high;
+    }
+    case 'IN': return numbersOf(value).includes(x);
+    case 'NOT_IN': return !numbersOf(value).includes(x);
+    case 'IS_SET': return true;
+    case 'IS_NOT_SET': return false;
+    default: throw new Error(`filter tree: ${operator} on the ${aggregate} of events`);
+  }
+}
+
+// The tree is validated: these only narrow the value's type, and fail loudly on a broken tree.
+
+function numberOf(value: ConditionValue): number {
+  if (typeof value !== 'number') throw new Error('filter tree: expected a number');
+  return value;
+}
+
+function numbersOf(value: ConditionValue): number[] {
+  if (!Array.isArray(value) || value.length === 0) throw new Error('filter tree: expected a non-empty array of numbers');
+  return value.map((v) => numberOf(v));
 }
 
 /**
