@@ -7,7 +7,7 @@
  */
 import { DataSource } from 'typeorm';
 import { relationChains } from '../core/filter/relation-chains';
-import { OBJECT_TYPE_CODE, ObjectType } from '../core/object-types';
+import type { ObjectType } from '../core/object-types';
 import { mapBack } from '../db/relation-map';
 import type { Logger } from '../logger';
 import type { ChangeFeed, ObjectChange } from '../services/change-feed';

@@ -2,7 +2,7 @@
 import {
   CreateAgentDocument, CreateSegmentDocument, DeleteSegmentDocument, ExplainMembershipDocument, MembershipHistoryDocument, PreviewSegmentChangeDocument,
   SegmentCountAndMembersDocument, SegmentDetailDocument, SegmentMembersAtDocument, SegmentsDocument, SyncSegmentDocument, TagObjectsDocument, UpdateSegmentDocument,
-  UntagObjectsDocument, UpsertUsersDocument, PreviewSegmentDocument, TrackEventsDocument,
+  UpsertUsersDocument, PreviewSegmentDocument, TrackEventsDocument,
 } from '../generated/graphql';
 import type { GqlClient } from '../support/client';
 import { startTestServer, TestServer } from '../support/server';

@@ -16,7 +16,7 @@ test('every type, field, argument and input field of the schema has a descriptio
     } else if (isInputObjectType(type)) {
       for (const field of Object.values(type.getFields())) if (!field.description) missing.push(`${type.name}.${field.name}`);
     } else if (!isEnumType(type) && !isScalarType(type) && !isUnionType(type)) {
-      missing.push(`${type.name} (unexpected kind)`);
+      missing.push(`${(type as { name: string }).name} (unexpected kind)`);
     }
   }
   expect(missing).toEqual([]);

@@ -32,6 +32,8 @@ const jsonDate = (doc: string) => ({
   value: `CONCAT(TRIM(TRAILING 'Z' FROM JSON_VALUE(${doc}, ?)), SUBSTRING('0000-00-00T00:00:00.000', CHAR_LENGTH(TRIM(TRAILING 'Z' FROM JSON_VALUE(${doc}, ?))) + 1), 'Z') COLLATE utf8mb4_bin`,
 });
 const S_USER = 'FROM events e1 WHERE e1.workspace_id = ? AND e1.user_id = o.id AND e1.name = ?';
+/** The events of every object at once (set-based aggregate conditions): not correlated. */
+const S_SET = 'FROM events e1 WHERE e1.workspace_id = ? AND e1.name = ?';
 const NUM_PROP = `CASE WHEN ${P.type} IN ('INTEGER', 'DOUBLE') THEN CAST(${P.value} AS DOUBLE) END`;
 const path = (key: string) => `$."${key}"`;
 
@@ -109,31 +111,69 @@ describe('events', () => check([
   ['COUNT GT 0 is EXISTS', event({ operator: 'GT', value: 0 }), `EXISTS (SELECT 1 ${S_USER})`, [WS, 'purchase']],
   ['COUNT EQ 0 is NOT EXISTS', event({ operator: 'EQ', value: 0 }), `NOT EXISTS (SELECT 1 ${S_USER})`, [WS, 'purchase']],
   ['COUNT LT 1 is NOT EXISTS', event({ operator: 'LT', value: 1 }), `NOT EXISTS (SELECT 1 ${S_USER})`, [WS, 'purchase']],
-  ['COUNT GTE 3 in the last 7 days', event({ value: 3, window: { kind: 'lastDays', days: 7 } }),
-    `COALESCE((SELECT COUNT(*) ${S_USER} AND e1.occurred_at >= ?) >= ?, FALSE)`, [WS, 'purchase', ago(7), 3]],
-  ['COUNT NEQ 5', event({ operator: 'NEQ', value: 5 }), `NOT COALESCE((SELECT COUNT(*) ${S_USER}) = ?, FALSE)`, [WS, 'purchase', 5]],
+  ['COUNT GTE 3 in the last 7 days is IN (GROUP BY … HAVING)', event({ value: 3, window: { kind: 'lastDays', days: 7 } }),
+    `(o.id IN (SELECT e1.user_id ${S_SET} AND e1.occurred_at >= ? GROUP BY e1.user_id HAVING COALESCE(COUNT(*) >= ?, FALSE)))`, [WS, 'purchase', ago(7), 3]],
+  ['COUNT NEQ 5 holds for none: NOT IN (… HAVING COUNT = 5)', event({ operator: 'NEQ', value: 5 }),
+    `(o.id NOT IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(COUNT(*) = ?, FALSE)))`, [WS, 'purchase', 5]],
+  ['COUNT LT 3 holds for none: NOT IN (… HAVING NOT COUNT < 3)', event({ operator: 'LT', value: 3 }),
+    `(o.id NOT IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING NOT COALESCE(COUNT(*) < ?, FALSE)))`, [WS, 'purchase', 3]],
+  ['COUNT BETWEEN 0 and 2 holds for none', event({ operator: 'BETWEEN', value: [0, 2] }),
+    `(o.id NOT IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING NOT COALESCE(COUNT(*) BETWEEN ? AND ?, FALSE)))`, [WS, 'purchase', 0, 2]],
+  ['COUNT IN (0, 4) holds for none', event({ operator: 'IN', value: [0, 4] }),
+    `(o.id NOT IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING NOT COALESCE(COUNT(*) IN (?, ?), FALSE)))`, [WS, 'purchase', 0, 4]],
+  ['COUNT NOT_IN (2, 3) holds for none', event({ operator: 'NOT_IN', value: [2, 3] }),
+    `(o.id NOT IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(COUNT(*) IN (?, ?), FALSE)))`, [WS, 'purchase', 2, 3]],
   ['window from/to inclusive', event({ window: { kind: 'range', from: ago(7), to: ago(1) } }),
     `EXISTS (SELECT 1 ${S_USER} AND e1.occurred_at >= ? AND e1.occurred_at <= ?)`, [WS, 'purchase', ago(7), ago(1)]],
   ['window with only to', event({ window: { kind: 'range', from: null, to: ago(1) } }),
     `EXISTS (SELECT 1 ${S_USER} AND e1.occurred_at <= ?)`, [WS, 'purchase', ago(1)]],
-  ['SUM is 0 over none', event({ aggregate: 'SUM', property: 'amount', operator: 'GT', value: 10 }),
-    `COALESCE((SELECT COALESCE(SUM(${NUM_PROP}), 0) ${S_USER}) > ?, FALSE)`, [path('amount'), path('amount'), WS, 'purchase', 10]],
-  ['AVG IS_NOT_SET', event({ aggregate: 'AVG', property: 'amount', operator: 'IS_NOT_SET', value: null }),
-    `NOT ((SELECT AVG(${NUM_PROP}) ${S_USER}) IS NOT NULL)`, [path('amount'), path('amount'), WS, 'purchase']],
+  ['SUM is 0 over none: SUM GT 10 fails for none', event({ aggregate: 'SUM', property: 'amount', operator: 'GT', value: 10 }),
+    `(o.id IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(COALESCE(SUM(${NUM_PROP}), 0) > ?, FALSE)))`,
+    [WS, 'purchase', path('amount'), path('amount'), 10]],
+  ['SUM is 0 over none: SUM LTE 0 holds for none', event({ aggregate: 'SUM', property: 'amount', operator: 'LTE', value: 0 }),
+    `(o.id NOT IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING NOT COALESCE(COALESCE(SUM(${NUM_PROP}), 0) <= ?, FALSE)))`,
+    [WS, 'purchase', path('amount'), path('amount'), 0]],
+  ['SUM EQ 0 holds for none', event({ aggregate: 'SUM', property: 'amount', operator: 'EQ', value: 0 }),
+    `(o.id NOT IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING NOT COALESCE(COALESCE(SUM(${NUM_PROP}), 0) = ?, FALSE)))`,
+    [WS, 'purchase', path('amount'), path('amount'), 0]],
+  ['AVG IS_NOT_SET holds for none (missing)', event({ aggregate: 'AVG', property: 'amount', operator: 'IS_NOT_SET', value: null }),
+    `(o.id NOT IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING (AVG(${NUM_PROP}) IS NOT NULL)))`,
+    [WS, 'purchase', path('amount'), path('amount')]],
+  ['AVG IS_SET fails for none', event({ aggregate: 'AVG', property: 'amount', operator: 'IS_SET', value: null }),
+    `(o.id IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING (AVG(${NUM_PROP}) IS NOT NULL)))`, [WS, 'purchase', path('amount'), path('amount')]],
+  ['AVG GTE 0 fails for none (missing, not 0)', event({ aggregate: 'AVG', property: 'amount', operator: 'GTE', value: 0 }),
+    `(o.id IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(AVG(${NUM_PROP}) >= ?, FALSE)))`, [WS, 'purchase', path('amount'), path('amount'), 0]],
   ['MIN BETWEEN', event({ aggregate: 'MIN', property: 'amount', operator: 'BETWEEN', value: [1, 2] }),
-    `COALESCE((SELECT MIN(${NUM_PROP}) ${S_USER}) BETWEEN ? AND ?, FALSE)`, [path('amount'), path('amount'), WS, 'purchase', 1, 2]],
+    `(o.id IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(MIN(${NUM_PROP}) BETWEEN ? AND ?, FALSE)))`,
+    [WS, 'purchase', path('amount'), path('amount'), 1, 2]],
+  ['MIN NEQ 0 holds for none (missing)', event({ aggregate: 'MIN', property: 'amount', operator: 'NEQ', value: 0 }),
+    `(o.id NOT IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(MIN(${NUM_PROP}) = ?, FALSE)))`,
+    [WS, 'purchase', path('amount'), path('amount'), 0]],
   ['MAX IN', event({ aggregate: 'MAX', property: 'amount', operator: 'IN', value: [1] }),
-    `COALESCE((SELECT MAX(${NUM_PROP}) ${S_USER}) IN (?), FALSE)`, [path('amount'), path('amount'), WS, 'purchase', 1]],
+    `(o.id IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(MAX(${NUM_PROP}) IN (?), FALSE)))`,
+    [WS, 'purchase', path('amount'), path('amount'), 1]],
+  ['MAX NOT_IN holds for none (missing)', event({ aggregate: 'MAX', property: 'amount', operator: 'NOT_IN', value: [1] }),
+    `(o.id NOT IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(MAX(${NUM_PROP}) IN (?), FALSE)))`,
+    [WS, 'purchase', path('amount'), path('amount'), 1]],
   ['LAST_OCCURRED_AT WITHIN_LAST_DAYS', event({ aggregate: 'LAST_OCCURRED_AT', operator: 'WITHIN_LAST_DAYS', value: 3 }),
-    `COALESCE((SELECT MAX(e1.occurred_at) ${S_USER}) BETWEEN ? AND ?, FALSE)`, [WS, 'purchase', ago(3), NOW]],
+    `(o.id IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(MAX(e1.occurred_at) BETWEEN ? AND ?, FALSE)))`, [WS, 'purchase', ago(3), NOW]],
   ['FIRST_OCCURRED_AT BEFORE', event({ aggregate: 'FIRST_OCCURRED_AT', operator: 'BEFORE', value: ago(3) }),
-    `COALESCE((SELECT MIN(e1.occurred_at) ${S_USER}) < ?, FALSE)`, [WS, 'purchase', ago(3)]],
+    `(o.id IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(MIN(e1.occurred_at) < ?, FALSE)))`, [WS, 'purchase', ago(3)]],
   ['FIRST_OCCURRED_AT IS_SET is EXISTS', event({ aggregate: 'FIRST_OCCURRED_AT', operator: 'IS_SET', value: null }),
     `EXISTS (SELECT 1 ${S_USER})`, [WS, 'purchase']],
   ['LAST_OCCURRED_AT IS_NOT_SET is NOT EXISTS', event({ aggregate: 'LAST_OCCURRED_AT', operator: 'IS_NOT_SET', value: null }),
     `NOT EXISTS (SELECT 1 ${S_USER})`, [WS, 'purchase']],
   ['PRODUCT events name the product', event(), 'EXISTS (SELECT 1 FROM events e1 WHERE e1.workspace_id = ? AND e1.product_id = o.id AND e1.name = ?)',
     [WS, 'purchase'], 'PRODUCT'],
+  ['PRODUCT: set-based form skips events without a product', event({ value: 2 }),
+    '(o.id IN (SELECT e1.product_id FROM events e1 WHERE e1.workspace_id = ? AND e1.name = ? AND e1.product_id IS NOT NULL'
+    + ' GROUP BY e1.product_id HAVING COALESCE(COUNT(*) >= ?, FALSE)))', [WS, 'purchase', 2], 'PRODUCT'],
+  ['PRODUCT: NOT IN form', event({ operator: 'LTE', value: 2, window: { kind: 'lastDays', days: 7 } }),
+    '(o.id NOT IN (SELECT e1.product_id FROM events e1 WHERE e1.workspace_id = ? AND e1.name = ? AND e1.product_id IS NOT NULL AND e1.occurred_at >= ?'
+    + ' GROUP BY e1.product_id HAVING NOT COALESCE(COUNT(*) <= ?, FALSE)))', [WS, 'purchase', ago(7), 2], 'PRODUCT'],
+  ['where conditions go into the set-based WHERE', event({ value: 2, where: [{ property: 'amount', type: 'NUMBER', operator: 'GT', value: 5 }] }),
+    `(o.id IN (SELECT e1.user_id ${S_SET} AND (${P.type} IN ('INTEGER', 'DOUBLE') AND CAST(${P.value} AS DOUBLE) > ?)`
+    + ' GROUP BY e1.user_id HAVING COALESCE(COUNT(*) >= ?, FALSE)))', [WS, 'purchase', path('amount'), path('amount'), 5, 2]],
   ['where: typed property conditions', event({ where: [
     { property: 'amount', type: 'NUMBER', operator: 'GT', value: 5 },
     { property: 'plan', type: 'STRING', operator: 'NEQ', value: 'pro' },
@@ -187,6 +227,13 @@ describe('related (fresh aliases at every depth)', () => check([
     + ' AND EXISTS (SELECT 1 FROM users r3 WHERE r3.workspace_id = ? AND r3.id = r1.user_id AND '
     + 'EXISTS (SELECT 1 FROM events e4 WHERE e4.workspace_id = ? AND e4.user_id = r3.id AND e4.name = ?))))',
   [WS, WS, 4, 'big', WS, WS, 'purchase']],
+  ['set-based event inside related: IN on the related row, subquery not correlated', {
+    kind: 'related', relation: 'users', target: 'USER', quantifier: 'NONE', filter: {
+      kind: 'not', child: event({ operator: 'LT', value: 3, window: { kind: 'lastDays', days: 7 } }),
+    },
+  }, 'NOT EXISTS (SELECT 1 FROM users r1 WHERE r1.workspace_id = ? AND r1.company_id = o.id AND NOT (r1.id NOT IN (SELECT e2.user_id'
+    + ' FROM events e2 WHERE e2.workspace_id = ? AND e2.name = ? AND e2.occurred_at >= ? GROUP BY e2.user_id HAVING NOT COALESCE(COUNT(*) < ?, FALSE))))',
+  [WS, WS, 'purchase', ago(7), 3], 'COMPANY'],
   ['related from COMPANY, custom attribute of the target', {
     kind: 'related', relation: 'users', target: 'USER', quantifier: 'ANY', filter: attr(custom('score', 'NUMBER'), 'LT', 3),
   }, "EXISTS (SELECT 1 FROM users r1 WHERE r1.workspace_id = ? AND r1.company_id = o.id AND (IFNULL(JSON_TYPE(JSON_EXTRACT(r1.attributes, ?)), 'NULL') IN ('INTEGER', 'DOUBLE') AND CAST(JSON_VALUE(r1.attributes, ?) AS DOUBLE) < ?))",
@@ -200,6 +247,10 @@ describe('and / or / not', () => check([
   ['not of or', { kind: 'not', child: { kind: 'or', children: [isSet('country'), isSet('city')] } },
     `NOT ((${STR}) OR (o.city IS NOT NULL AND o.city <> ''))`, []],
   ['not not', { kind: 'not', child: { kind: 'not', child: isSet('country') } }, `NOT NOT (${STR})`, []],
+  ['or with a set-based event, and not of one', { kind: 'or', children: [
+    isSet('country'),
+    { kind: 'not', child: event({ value: 2 }) },
+  ] }, `((${STR}) OR NOT (o.id IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(COUNT(*) >= ?, FALSE))))`, [WS, 'purchase', 2]],
 ]));
 
 describe('statements', () => {
