@@ -8,6 +8,7 @@ import type { ObjectType as CoreObjectType } from '../../core/object-types';
 import { notFound } from '../../core/errors';
 import type { Broadcast } from '../../live/change-publisher';
 import { TOPIC_COUNT, TOPIC_MEMBERSHIP } from '../../live/topics';
+import { tracked } from '../../live/subscribers';
 import type { Actor } from '../../services/context';
 import { GraphQLContext, requireRequest } from '../context';
 import { ObjectTypeEnum } from '../enums';
@@ -31,10 +32,10 @@ export class SubscriptionResolver {
     subscribe: ({ args, context }: SubscribeArgs<{ objectType?: CoreObjectType | null; segmentIds?: string[] | null }>) => {
       const actor = requireRequest(context).actor;
       const ids = args.segmentIds ? new Set(args.segmentIds) : null;
-      return pipe(
+      return tracked(pipe(
         context.pubSub.subscribe(TOPIC_COUNT) as AsyncIterable<CountPayload>,
         filter((p: CountPayload) => visible(actor, p) && (!args.objectType || p.objectType === args.objectType) && (!ids || ids.has(p.segmentId))),
-      );
+      ));
     },
   })
   segmentCountChanged(
@@ -51,10 +52,10 @@ export class SubscriptionResolver {
       const request = requireRequest(context);
       // A segment that does not exist or is hidden from the agent cannot be subscribed to, alike.
       if (!(await context.services.segments.get(request, args.segmentId))) throw notFound(`segmentId: no segment with id ${args.segmentId.slice(0, 40)}`);
-      return pipe(
+      return tracked(pipe(
         context.pubSub.subscribe(TOPIC_MEMBERSHIP) as AsyncIterable<MembershipPayload>,
         filter((p: MembershipPayload) => p.segmentId === args.segmentId && visible(request.actor, p)),
-      );
+      ));
     },
   })
   segmentMembershipChanged(@Root() change: SegmentMembershipChange, @Arg('segmentId', () => ID, { description: 'The segment.' }) _segmentId: string): SegmentMembershipChange {
