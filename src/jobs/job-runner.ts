@@ -10,7 +10,7 @@ import type { Logger } from '../logger';
 import type { Services } from '../services';
 import type { SegmentScheduler } from '../services/segment-scheduler';
 import type { SyncTrigger } from '../services/segment-types';
-import { defineWebhookJobs } from './webhook-jobs';
+import { defineWebhookJobs, WebhookJobs } from './webhook-jobs';
 
 export const SEGMENT_SYNC_JOB = 'segment-sync';
 export const SYNC_RECOVERY_JOB = 'segment-sync-recovery';
@@ -32,11 +32,15 @@ export interface JobRunnerOptions {
   readonly lockLifetimeMs?: number;
   /** Syncs one worker process runs at once (default 4). */
   readonly concurrency?: number;
+  /** How often workers look for overdue webhook deliveries, and how late one must be (defaults 30 s, 60 s). */
+  readonly webhookRecoveryEveryMs?: number;
+  readonly webhookRecoveryGraceMs?: number;
 }
 
 export interface JobRunner {
   readonly scheduler: SegmentScheduler;
   readonly agenda: AgendaType;
+  readonly webhooks: WebhookJobs;
   /** Stops taking jobs, lets running ones finish (up to `timeoutMs`), releases the rest. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -90,7 +94,9 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
     }
   });
   // Webhook deliveries: every role enqueues them; workers send them, with retries.
-  const webhookJobs = defineWebhookJobs(agenda, { webhooks: services.webhooks, logger });
+  const webhookJobs = defineWebhookJobs(agenda, {
+    webhooks: services.webhooks, logger, recoveryEveryMs: options.webhookRecoveryEveryMs, recoveryGraceMs: options.webhookRecoveryGraceMs,
+  });
   services.webhooks.useQueue(webhookJobs.queue);
   agenda.on('error', (error: unknown) => logger.error({ err: error }, 'job runner error'));
 
@@ -127,6 +133,7 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
   return {
     scheduler,
     agenda,
+    webhooks: webhookJobs,
     async stop(timeoutMs = 8_000) {
       if (options.process) {
         await agenda.drain(timeoutMs).catch(() => undefined);

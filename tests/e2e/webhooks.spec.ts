@@ -11,7 +11,7 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
 import { RESOLVERS } from '../../src/graphql/schema';
 import { WebhookResolver } from '../../src/graphql/resolvers/webhook.resolver';
-import { defineWebhookJobs, WebhookJobs } from '../../src/jobs/webhook-jobs';
+import type { WebhookJobs } from '../../src/jobs/webhook-jobs';
 import { JobRunner, startJobRunner } from '../../src/jobs/job-runner';
 import { ChangePublisher } from '../../src/live/change-publisher';
 import { createLogger } from '../../src/logger';
@@ -112,10 +112,10 @@ beforeAll(async () => {
   const publisher = new ChangePublisher(db.dataSource, pubSub, logger);
   publisher.addSink(webhooks.sink);
   services.segmentSyncs.onDelta((_delta, eventId) => void publisher.publish(eventId).catch(() => undefined));
-  runner = await startJobRunner({ databaseUrl: db.url, services, logger, process: true, processEveryMs: 100, lockLifetimeMs: 5_000 });
-  jobs = defineWebhookJobs(runner.agenda, { webhooks, logger, recoveryEveryMs: 300, recoveryGraceMs: 700 });
-  webhooks.useQueue(jobs.queue);
-  await jobs.startRecovery();
+  runner = await startJobRunner({
+    databaseUrl: db.url, services, logger, process: true, processEveryMs: 100, lockLifetimeMs: 5_000, webhookRecoveryEveryMs: 300, webhookRecoveryGraceMs: 700,
+  });
+  jobs = runner.webhooks;
   const resolvers = (RESOLVERS as readonly unknown[]).includes(WebhookResolver) ? [...RESOLVERS] : [...RESOLVERS, WebhookResolver];
   const schema = await buildSchema({ resolvers: resolvers as unknown as [Function, ...Function[]], pubSub, validate: false });
   api = await startApiServer({ config: { port: 0, host: '127.0.0.1', production: false, graphiql: false }, services, schema, logger, pubSub });
