@@ -6,7 +6,7 @@
 import { DataSource } from 'typeorm';
 import { badInput } from '../core/errors';
 import { checkText, describe, MAX_EXTERNAL_ID } from '../core/values';
-import { allocateIds } from '../db/id-sequence';
+import { IdBlock } from '../db/id-sequence';
 import { findKeys, isWellFormedId } from '../db/object-store';
 import { inTransaction, UnitOfWork } from '../db/unit-of-work';
 import type { ChangeFeed } from './change-feed';
@@ -50,10 +50,11 @@ export class EventService {
     const now = new Date();
     const events = inputs.map((e, i) => checkEvent(e, i, now));
     const ws = ctx.actor.workspaceId;
+    const newUserIds = await IdBlock.allocate(this.ds, 'users', await this.likelyNewUsers(ws, events));
     return inTransaction(
       this.ds,
       async (uow) => {
-        const users = await this.resolveUsers(uow, ws, events);
+        const users = await this.resolveUsers(uow, ws, events, newUserIds);
         const products = await this.resolveProducts(uow, ws, events);
         let accepted = 0;
         for (let start = 0; start < events.length; start += INSERT_CHUNK) {
@@ -86,7 +87,15 @@ export class EventService {
   }
 
   /** Maps every userExternalId to an id, creating the users that do not exist yet; checks userIds. */
-  private async resolveUsers(uow: UnitOfWork, ws: string, events: readonly CheckedEvent[]): Promise<Map<string, string>> {
+  /** Users named only by an unknown external id, counted before the transaction (ids allocated outside it). */
+  private async likelyNewUsers(ws: string, events: readonly CheckedEvent[]): Promise<number> {
+    const exts = unique(events.flatMap((e) => (e.userExternalId && !e.userId ? [e.userExternalId] : [])));
+    if (exts.length === 0) return 0;
+    const found = await findKeys((s, p) => this.ds.query(s, p), 'USER', ws, [], exts);
+    return exts.length - found.length;
+  }
+
+  private async resolveUsers(uow: UnitOfWork, ws: string, events: readonly CheckedEvent[], newIds: IdBlock): Promise<Map<string, string>> {
     const ids = unique(events.flatMap((e) => (e.userId ? [e.userId] : [])));
     const exts = unique(events.flatMap((e) => (e.userExternalId && !e.userId ? [e.userExternalId] : [])));
     const found = await findKeys((s, p) => uow.query(s, p), 'USER', ws, ids, exts);
@@ -95,11 +104,11 @@ export class EventService {
     for (const e of events) if (e.userId && !foundIds.has(e.userId)) throw badInput(`input.${e.index}.userId`, `no USER with id ${e.userId}`);
     const missing = exts.filter((x) => !byExt.has(x));
     if (missing.length) {
-      let next = await allocateIds(this.ds, 'users', missing.length);
+      const ids = await newIds.take(missing.length, (s, p) => uow.query(s, p));
       const now = new Date();
       const params: unknown[] = [];
-      for (const ext of missing) {
-        const id = String(next++);
+      for (const [i, ext] of missing.entries()) {
+        const id = ids[i];
         byExt.set(ext, id);
         params.push(id, ws, ext, '{}', now, now);
       }

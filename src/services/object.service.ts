@@ -9,7 +9,7 @@ import { CATALOG, StandardField } from '../core/catalog';
 import { badInput } from '../core/errors';
 import { FieldType, OBJECT_TYPE_CODE, ObjectType } from '../core/object-types';
 import { checkAttributesShape, checkText, coerceAttributeValue, inferFieldType, MAX_EXTERNAL_ID } from '../core/values';
-import { allocateIds } from '../db/id-sequence';
+import { IdBlock } from '../db/id-sequence';
 import { fetchByIds, findKeys, isWellFormedId, lockByKeys, ObjectRecord, valueFields, writeRecords } from '../db/object-store';
 import { inTransaction, UnitOfWork } from '../db/unit-of-work';
 import type { AttributeService } from './attribute.service';
@@ -46,6 +46,7 @@ export class ObjectService {
     if (inputs.length === 0) return [];
     const checked = inputs.map((input, i) => checkInput(type, input, i));
     const ws = ctx.actor.workspaceId;
+    const idBlock = await IdBlock.allocate(this.ds, CATALOG[type].table, await this.likelyCreates(ws, type, checked));
     const results = await inTransaction(
       this.ds,
       async (uow) => {
@@ -56,10 +57,8 @@ export class ObjectService {
         const existing = await lockByKeys((s, p) => uow.query(s, p), type, ws, ids, exts);
         const merged = mergeInputs(type, ws, checked, existing, refs);
         const created = [...new Set(merged.records)].filter((r) => r.id === '');
-        if (created.length) {
-          let next = await allocateIds(this.ds, CATALOG[type].table, created.length);
-          for (const r of created) r.id = String(next++);
-        }
+        const newIds = await idBlock.take(created.length, (s, p) => uow.query(s, p));
+        created.forEach((r, i) => { r.id = newIds[i]; });
         await writeRecords((s, p) => uow.query(s, p), type, [...new Set(merged.records)]);
         const touched = unique(merged.records.map((r) => r.id));
         uow.afterCommit(() => this.changes.publish({ workspaceId: ws, objectType: type, ids: touched, cause: 'upsert' }));
@@ -68,6 +67,18 @@ export class ObjectService {
       { retryOnDuplicate: true },
     );
     return results.map((r) => ({ ...r }));
+  }
+
+  /**
+   * How many objects the batch will probably create, read before the transaction (no locks) so
+   * that their ids are allocated outside it: inputs with no key, plus distinct external ids not
+   * found. A concurrent change can make this short; the block then tops itself up.
+   */
+  private async likelyCreates(ws: string, type: ObjectType, checked: readonly CheckedInput[]): Promise<number> {
+    const exts = unique(checked.flatMap((c) => (!c.id && c.externalId ? [c.externalId] : [])));
+    const found = exts.length ? await findKeys((s, p) => this.ds.query(s, p), type, ws, [], exts) : [];
+    const existing = new Set(found.map((f) => f.externalId));
+    return checked.filter((c) => !c.id && !c.externalId).length + exts.filter((x) => !existing.has(x)).length;
   }
 
   /** Deletes objects (with their tags, list memberships and, for users, events); unknown ids are skipped. */

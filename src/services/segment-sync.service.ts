@@ -14,6 +14,7 @@
  */
 import { DataSource, QueryRunner } from 'typeorm';
 import { compileMatchingIdsQuery } from '../core/filter/compiler';
+import type { FilterNode } from '../core/filter/filter-tree';
 import { OBJECT_TYPE_CODE } from '../core/object-types';
 import type { Logger } from '../logger';
 import { loadSegment, toRun } from '../db/segment-store';
@@ -25,6 +26,9 @@ const LOCK_WAIT_SECONDS = 600;
 
 /** Receives every committed change of cached results, with its outbox event id. */
 export type DeltaListener = (delta: MembershipDelta, eventId: string) => void;
+
+/** The segment's filter, validated before the lock is taken; or why it no longer validates. */
+type Prepared = { readonly node: FilterNode; readonly error?: undefined } | { readonly node?: undefined; readonly error: Error };
 
 interface Applied {
   readonly delta: MembershipDelta;
@@ -50,7 +54,7 @@ export class SegmentSyncService {
    * segment no longer exists. Waits for a sync of the same segment that is already running.
    */
   async sync(segmentId: string, trigger: SyncTrigger): Promise<SyncRunRecord | null> {
-    return this.withLock(segmentId, (runner, segment) => this.fullSync(runner, segment, trigger));
+    return this.withLock(segmentId, (runner, segment, tree) => this.fullSync(runner, segment, trigger, tree));
   }
 
   /**
@@ -60,10 +64,11 @@ export class SegmentSyncService {
    */
   async evaluate(segmentId: string, objectIds: readonly string[], trigger: SyncTrigger = 'REALTIME'): Promise<MembershipDelta | null> {
     if (objectIds.length === 0) return null;
-    return this.withLock(segmentId, async (runner, segment) => {
+    return this.withLock(segmentId, async (runner, segment, tree) => {
+      if (!tree.node) return null; // its next full sync records the error
       const startedAt = new Date();
       try {
-        await this.stage(runner, segment, startedAt, objectIds);
+        await this.stage(runner, segment, tree.node, startedAt, objectIds);
         const applied = await this.apply(runner, segment, trigger, startedAt, { onlyIds: objectIds });
         return this.announce(applied);
       } finally {
@@ -72,7 +77,18 @@ export class SegmentSyncService {
     });
   }
 
-  private async withLock<T>(segmentId: string, work: (runner: QueryRunner, segment: SegmentRecord) => Promise<T>): Promise<T | null> {
+  /**
+   * Runs `work` holding the segment's named lock on a dedicated connection. The segment and its
+   * validated filter are read first, on the pool, so that the work never needs a second pool
+   * connection while it holds one (under load that can exhaust the pool).
+   */
+  private async withLock<T>(segmentId: string, work: (runner: QueryRunner, segment: SegmentRecord, tree: Prepared) => Promise<T>): Promise<T | null> {
+    const segment = await loadSegment(this.ds, segmentId);
+    if (!segment) return null;
+    const tree: Prepared = await this.filters.validateStored(segment.workspaceId, segment.objectType, segment.filter).then(
+      (node) => ({ node }),
+      (error: unknown) => ({ error: error instanceof Error ? error : new Error(String(error)) }),
+    );
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
@@ -80,8 +96,7 @@ export class SegmentSyncService {
       const [{ locked }] = (await q(`SELECT GET_LOCK(${LOCK_NAME_SQL}, ?) AS locked`, [lockName(segmentId), LOCK_WAIT_SECONDS])) as Array<{ locked: number }>;
       if (Number(locked) !== 1) throw new Error(`segment ${segmentId} is being synced by another process for too long`);
       try {
-        const segment = await loadSegment(this.ds, segmentId);
-        return segment ? await work(runner, segment) : null;
+        return await work(runner, segment, tree);
       } finally {
         await q(`SELECT RELEASE_LOCK(${LOCK_NAME_SQL})`, [lockName(segmentId)]);
       }
@@ -90,7 +105,7 @@ export class SegmentSyncService {
     }
   }
 
-  private async fullSync(runner: QueryRunner, segment: SegmentRecord, trigger: SyncTrigger): Promise<SyncRunRecord> {
+  private async fullSync(runner: QueryRunner, segment: SegmentRecord, trigger: SyncTrigger, tree: Prepared): Promise<SyncRunRecord> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     const startedAt = new Date();
     // We hold the segment's lock, so a run still marked RUNNING belongs to a process that died
@@ -103,7 +118,8 @@ export class SegmentSyncService {
     const runId = String(insert.insertId);
     await q("UPDATE segments SET sync_status = 'RUNNING' WHERE id = ?", [segment.id]);
     try {
-      await this.stage(runner, segment, startedAt);
+      if (!tree.node) throw tree.error;
+      await this.stage(runner, segment, tree.node, startedAt);
       this.announce(await this.apply(runner, segment, trigger, startedAt, { runId }));
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
@@ -120,9 +136,8 @@ export class SegmentSyncService {
   }
 
   /** The new member set (of `onlyIds`, or of everyone) into seg_new, read at READ COMMITTED. */
-  private async stage(runner: QueryRunner, segment: SegmentRecord, now: Date, onlyIds?: readonly string[]): Promise<void> {
+  private async stage(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date, onlyIds?: readonly string[]): Promise<void> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
-    const tree = await this.filters.validateStored(segment.workspaceId, segment.objectType, segment.filter);
     const select = compileMatchingIdsQuery(tree, { workspaceId: segment.workspaceId, objectType: segment.objectType, now, restrictToIds: onlyIds });
     await q('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
     for (const t of ['seg_new', 'seg_entered', 'seg_exited', 'seg_scope']) {

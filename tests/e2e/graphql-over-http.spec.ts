@@ -28,7 +28,7 @@ test('every MUST audit passes; warnings are only the known, explained ones', asy
     return fetch(input, { ...init, headers });
   };
   const results = await Promise.all(serverAudits({ url, fetchFn: fetchWithToken }).map(async (audit) => ({ name: audit.name, result: await audit.fn() })));
-  const errors = results.filter((r) => r.result.status === 'error').map((r) => `${r.name}: ${r.result.reason}`);
+  const errors = results.filter((r) => r.result.status === 'error').map((r) => `${r.name}: ${(r.result as { reason?: string }).reason}`);
   const warnings = results.filter((r) => r.result.status === 'warn').map((r) => r.name);
   expect(errors).toEqual([]);
   expect(warnings.filter((w) => !(w in KNOWN_WARNINGS))).toEqual([]);
