@@ -24,6 +24,7 @@ import { createLoaders, GraphQLContext, OperationReads } from '../graphql/contex
 import { createFormatError } from '../graphql/errors';
 import { defaultGraphiqlAssetsDir, graphiqlRouter } from './graphiql';
 import { healthRouter } from './health';
+import { Metrics } from './metrics';
 import { limitRules, tokenLimitError, validateWithLimits } from '../graphql/limits';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -53,6 +54,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const { services, schema, logger, config } = opts;
   const app = express();
   app.disable('x-powered-by');
+  const metrics = new Metrics(services.dataSource);
+  metrics.observeSyncs(services.segmentSyncs);
   const httpServer = http.createServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: 1024 * 1024 });
@@ -91,6 +94,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      metrics.apolloPlugin(),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       {
         // A query reads from one consistent snapshot (see read-snapshot.ts), released with the response.
@@ -110,6 +114,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   await apollo.start();
 
   app.use(healthRouter(services.dataSource, opts.readinessChecks ?? []));
+  app.use(metrics.router());
   app.use(graphiqlRouter({ enabled: config.graphiql, graphqlPath: GRAPHQL_PATH, assetsDir: defaultGraphiqlAssetsDir() }));
   app.use(
     GRAPHQL_PATH,

@@ -37,12 +37,19 @@ interface Applied {
 
 export class SegmentSyncService {
   private readonly listeners = new Set<DeltaListener>();
+  private readonly runListeners = new Set<(run: SyncRunRecord) => void>();
 
   constructor(
     private readonly ds: DataSource,
     private readonly filters: FilterService,
     private readonly logger: Logger,
   ) {}
+
+  /** Every finished full sync run (SUCCEEDED or FAILED), e.g. for metrics. */
+  onRun(listener: (run: SyncRunRecord) => void): () => void {
+    this.runListeners.add(listener);
+    return () => this.runListeners.delete(listener);
+  }
 
   onDelta(listener: DeltaListener): () => void {
     this.listeners.add(listener);
@@ -132,7 +139,9 @@ export class SegmentSyncService {
       await this.cleanUp(runner);
     }
     const [row] = (await q('SELECT * FROM segment_sync_runs WHERE id = ?', [runId])) as Array<Record<string, unknown>>;
-    return toRun(row);
+    const run = toRun(row);
+    for (const l of this.runListeners) l(run);
+    return run;
   }
 
   /** The new member set (of `onlyIds`, or of everyone) into seg_new, read at READ COMMITTED. */
