@@ -57,7 +57,7 @@ export class FilterService {
   /** The compiled predicate over alias `o`, evaluated at `now`. */
   async predicate(request: RequestContext, objectType: ObjectType, input: unknown, now = new Date()): Promise<SqlFragment> {
     const tree = await this.validate(request, objectType, input);
-    return compilePredicate(tree, { workspaceId: request.actor.workspaceId, objectType, now });
+    return compilePredicate(tree, { workspaceId: request.actor.workspaceId, objectType, now, form: 'set' });
   }
 
   /** How many objects a validated tree selects now. */

@@ -9,20 +9,27 @@ import { Scope } from './scope';
 export function compileTag(node: TagNode, scope: Scope): SqlFragment {
   const t = raw(scope.nextAlias('t'));
   const o = raw(scope.alias);
-  const exists = sql`EXISTS (SELECT 1 FROM object_tags ${t} WHERE ${t}.workspace_id = ${param(scope.workspaceId)} AND ${t}.object_type = ${param(OBJECT_TYPE_CODE[scope.objectType])} AND ${t}.object_id = ${o}.id AND ${t}.tag = ${param(node.tag)})`;
-  return node.has ? exists : negate(exists);
+  const rows = sql`FROM object_tags ${t} WHERE ${t}.workspace_id = ${param(scope.workspaceId)} AND ${t}.object_type = ${param(OBJECT_TYPE_CODE[scope.objectType])}`;
+  const member = scope.form === 'set'
+    ? sql`${o}.id IN (SELECT ${t}.object_id ${rows} AND ${t}.tag = ${param(node.tag)})`
+    : sql`EXISTS (SELECT 1 ${rows} AND ${t}.object_id = ${o}.id AND ${t}.tag = ${param(node.tag)})`;
+  return node.has ? member : negate(member);
 }
 
 /** EXISTS on list_members' primary key (list_id, object_id); validation checked the list's workspace and type. */
 export function compileList(node: ListNode, scope: Scope): SqlFragment {
   const l = raw(scope.nextAlias('l'));
-  const exists = sql`EXISTS (SELECT 1 FROM list_members ${l} WHERE ${l}.list_id = ${param(node.listId)} AND ${l}.object_id = ${raw(scope.alias)}.id)`;
-  return node.isMember ? exists : negate(exists);
+  const member = scope.form === 'set'
+    ? sql`${raw(scope.alias)}.id IN (SELECT ${l}.object_id FROM list_members ${l} WHERE ${l}.list_id = ${param(node.listId)})`
+    : sql`EXISTS (SELECT 1 FROM list_members ${l} WHERE ${l}.list_id = ${param(node.listId)} AND ${l}.object_id = ${raw(scope.alias)}.id)`;
+  return node.isMember ? member : negate(member);
 }
 
 /** EXISTS in the other segment's cached results (segment_members: segment_id, object_id). */
 export function compileSegment(node: SegmentNode, scope: Scope): SqlFragment {
   const s = raw(scope.nextAlias('s'));
-  const exists = sql`EXISTS (SELECT 1 FROM segment_members ${s} WHERE ${s}.segment_id = ${param(node.segmentId)} AND ${s}.object_id = ${raw(scope.alias)}.id)`;
-  return node.isMember ? exists : negate(exists);
+  const member = scope.form === 'set'
+    ? sql`${raw(scope.alias)}.id IN (SELECT ${s}.object_id FROM segment_members ${s} WHERE ${s}.segment_id = ${param(node.segmentId)})`
+    : sql`EXISTS (SELECT 1 FROM segment_members ${s} WHERE ${s}.segment_id = ${param(node.segmentId)} AND ${s}.object_id = ${raw(scope.alias)}.id)`;
+  return node.isMember ? member : negate(member);
 }

@@ -16,7 +16,20 @@ export function compileRelated(node: RelatedNode, scope: Scope): SqlFragment {
     ? raw(`${r}.id = ${scope.alias}.${relation.join.column}`)
     : raw(`${r}.${relation.join.column} = ${scope.alias}.id`);
   const nested = scope.compile(node.filter, { ...scope, objectType: relation.target, alias: r });
-  const exists = sql`EXISTS (SELECT 1 FROM ${raw(CATALOG[relation.target].table)} ${raw(r)} WHERE ${raw(r)}.workspace_id = ${param(scope.workspaceId)} AND ${join} AND ${nested})`;
+  const table = raw(CATALOG[relation.target].table);
+  const inWorkspace = sql`${raw(r)}.workspace_id = ${param(scope.workspaceId)}`;
+  let exists: SqlFragment;
+  if (scope.form === 'correlated') {
+    exists = sql`EXISTS (SELECT 1 FROM ${table} ${raw(r)} WHERE ${inWorkspace} AND ${join} AND ${nested})`;
+  } else if (relation.join.kind === 'own') {
+    // The reference may be NULL: tested first, so the condition is FALSE (never NULL) without one.
+    const ref = raw(`${scope.alias}.${relation.join.column}`);
+    exists = sql`(${ref} IS NOT NULL AND ${ref} IN (SELECT ${raw(r)}.id FROM ${table} ${raw(r)} WHERE ${inWorkspace} AND ${nested}))`;
+  } else {
+    // NULL references are left out of the set, so IN / NOT IN are never NULL.
+    const back = raw(`${r}.${relation.join.column}`);
+    exists = sql`${raw(scope.alias)}.id IN (SELECT ${back} FROM ${table} ${raw(r)} WHERE ${inWorkspace} AND ${back} IS NOT NULL AND ${nested})`;
+  }
   switch (node.quantifier) {
     case 'ANY': return exists;
     case 'NONE': return negate(exists);

@@ -23,6 +23,11 @@ export interface CompileOptions {
   readonly now: Date;
   /** Alias of the object's row in the surrounding statement; default `o`. Must not look like `e1`, `r2`, … */
   readonly alias?: string;
+  /**
+   * `set` for evaluations over the whole table (pages, previews, syncs), `correlated` (default)
+   * for a few rows; both mean the same. See Scope.form.
+   */
+  readonly form?: 'set' | 'correlated';
 }
 
 export interface MatchingIdsOptions extends CompileOptions {
@@ -44,6 +49,7 @@ export function compilePredicate(node: FilterNode, options: CompileOptions): Sql
     objectType: options.objectType,
     alias,
     now: options.now,
+    form: options.form ?? 'correlated',
     nextAlias: (prefix) => `${prefix}${++counter}`,
     compile: compileNode,
   };
@@ -61,9 +67,10 @@ export function compileCountQuery(node: FilterNode, options: MatchingIdsOptions)
 }
 
 function fromWhere(node: FilterNode, options: MatchingIdsOptions): SqlFragment {
-  const predicate = compilePredicate(node, { ...options, alias: 'o' });
-  const table = raw(CATALOG[options.objectType].table);
   const ids = options.restrictToIds;
+  // A few ids: look up each one's rows; the whole table: semi-/anti-joins (unless the caller chose).
+  const predicate = compilePredicate(node, { ...options, alias: 'o', form: options.form ?? (ids === undefined ? 'set' : 'correlated') });
+  const table = raw(CATALOG[options.objectType].table);
   const restrict = ids === undefined ? [] : [ids.length ? sql`o.id IN (${join(ids.map(param), ', ')})` : FALSE];
   return join([sql`FROM ${table} o WHERE o.workspace_id = ${param(options.workspaceId)}`, predicate, ...restrict], ' AND ');
 }

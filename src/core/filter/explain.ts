@@ -50,7 +50,7 @@ function actualOf(node: FilterNode, options: CompileOptions, next: () => number)
     case 'event': {
       const n = next();
       return compileEventAggregate(node, {
-        workspaceId: options.workspaceId, objectType: options.objectType, alias: 'o', now: options.now,
+        workspaceId: options.workspaceId, objectType: options.objectType, alias: 'o', now: options.now, form: 'correlated',
         nextAlias: (prefix) => `${prefix}${n}x`, compile: () => { throw new Error('not used'); },
       });
     }

@@ -9,6 +9,12 @@ export interface Scope {
   /** SQL alias of that row. */
   readonly alias: string;
   readonly now: Date;
+  /**
+   * How membership and relation conditions are written. `set` (`o.id IN (SELECT …)`, the
+   * semi-join / anti-join forms that MariaDB also optimises inside INSERT … SELECT) for whole-table
+   * evaluations; `correlated` (`EXISTS (… = o.id)`, index lookups per row) for a few rows.
+   */
+  readonly form: 'set' | 'correlated';
   /** A fresh table alias `<prefix><n>`, unique within the whole statement. */
   readonly nextAlias: (prefix: 'e' | 'r' | 't' | 'l' | 's') => string;
   /** Compiles a nested node (and/or/not children, a related object's filter). */

@@ -273,11 +273,29 @@ describe('and / or / not', () => check([
 describe('statements', () => {
   const tag: FilterNode = { kind: 'tag', tag: 'vip', has: true };
   const TAG = 'EXISTS (SELECT 1 FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.object_id = o.id AND t1.tag = ?)';
+  /** Over the whole table, membership is a semi-join (which MariaDB also optimises inside INSERT … SELECT). */
+  const TAG_SET = 'o.id IN (SELECT t1.object_id FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.tag = ?)';
 
   test('matching ids', () => {
     expect(compileMatchingIdsQuery(tag, opts('DEAL'))).toEqual({
-      sql: `SELECT o.id FROM deals o WHERE o.workspace_id = ? AND ${TAG}`, params: [WS, WS, 4, 'vip'],
+      sql: `SELECT o.id FROM deals o WHERE o.workspace_id = ? AND ${TAG_SET}`, params: [WS, WS, 4, 'vip'],
     });
+  });
+
+  test('set forms of list, segment and related conditions (whole-table statements)', () => {
+    const set = { ...opts(), form: 'set' as const };
+    expect(compilePredicate({ kind: 'list', listId: '9', isMember: false }, set)).toEqual({
+      sql: 'NOT o.id IN (SELECT l1.object_id FROM list_members l1 WHERE l1.list_id = ?)', params: ['9'],
+    });
+    expect(compilePredicate({ kind: 'segment', segmentId: '8', isMember: true }, set)).toEqual({
+      sql: 'o.id IN (SELECT s1.object_id FROM segment_members s1 WHERE s1.segment_id = ?)', params: ['8'],
+    });
+    expect(compilePredicate({ kind: 'related', relation: 'company', target: 'COMPANY', quantifier: 'NONE', filter: isSet('country') }, set).sql).toBe(
+      "NOT (o.company_id IS NOT NULL AND o.company_id IN (SELECT r1.id FROM companies r1 WHERE r1.workspace_id = ? AND (r1.country IS NOT NULL AND r1.country <> '')))",
+    );
+    expect(compilePredicate({ kind: 'related', relation: 'deals', target: 'DEAL', quantifier: 'ANY', filter: { kind: 'tag', tag: 'x', has: true } }, set).sql).toBe(
+      'o.id IN (SELECT r1.user_id FROM deals r1 WHERE r1.workspace_id = ? AND r1.user_id IS NOT NULL AND r1.id IN (SELECT t2.object_id FROM object_tags t2 WHERE t2.workspace_id = ? AND t2.object_type = ? AND t2.tag = ?))',
+    );
   });
 
   test('matching ids restricted to some ids', () => {
@@ -289,7 +307,7 @@ describe('statements', () => {
 
   test('count', () => {
     expect(compileCountQuery(tag, opts('TICKET'))).toEqual({
-      sql: `SELECT COUNT(*) AS n FROM tickets o WHERE o.workspace_id = ? AND ${TAG}`, params: [WS, WS, 6, 'vip'],
+      sql: `SELECT COUNT(*) AS n FROM tickets o WHERE o.workspace_id = ? AND ${TAG_SET}`, params: [WS, WS, 6, 'vip'],
     });
   });
 
