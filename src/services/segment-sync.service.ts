@@ -200,9 +200,11 @@ export class SegmentSyncService {
     const enteredIds = await sample('seg_entered', enteredCount);
     const exitedIds = await sample('seg_exited', exitedCount);
     if (opts.runId) {
+      // Finished after the writes (not at `at`, the moment of the change): what the run took.
+      const finishedAt = new Date();
       await q("UPDATE segments SET member_count = ?, sync_status = 'IDLE', last_synced_at = ?, last_error = NULL WHERE id = ?", [count, at, segment.id]);
       await q("UPDATE segment_sync_runs SET status = 'SUCCEEDED', finished_at = ?, duration_ms = ?, member_count = ?, entered = ?, exited = ? WHERE id = ?", [
-        at, at.getTime() - startedAt.getTime(), count, enteredCount, exitedCount, opts.runId,
+        finishedAt, finishedAt.getTime() - startedAt.getTime(), count, enteredCount, exitedCount, opts.runId,
       ]);
     } else if (changed) {
       await q('UPDATE segments SET member_count = ? WHERE id = ?', [count, segment.id]);
