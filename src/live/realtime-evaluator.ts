@@ -20,6 +20,8 @@ export interface RealtimeOptions {
   readonly coalesceMs?: number;
   /** Ids per evaluation statement (default 1,000). */
   readonly chunk?: number;
+  /** Segments evaluated at once (default 4). */
+  readonly parallel?: number;
 }
 
 export interface RealtimeStats {
@@ -90,9 +92,10 @@ export class RealtimeEvaluator {
     }
   }
 
-  /** Re-evaluates every real-time segment that objects `ids` of `type` can affect. */
+  /** Re-evaluates every real-time segment that objects `ids` of `type` can affect, a few segments at once. */
   private async evaluate(workspaceId: string, type: ObjectType, ids: string[]): Promise<void> {
     const segments = (await this.ds.query('SELECT id, object_type, filter FROM segments WHERE workspace_id = ? AND realtime = 1 AND paused = 0', [workspaceId])) as Array<{ id: string; object_type: number; filter: unknown }>;
+    const work: Array<() => Promise<unknown>> = [];
     for (const seg of segments) {
       const segType = codeToType(Number(seg.object_type));
       let tree;
@@ -107,15 +110,19 @@ export class RealtimeEvaluator {
         const mapped = chain.relations.length === 0 ? ids : await mapBack((s, p) => this.ds.query(s, p), workspaceId, segType, chain.relations, ids);
         for (const id of mapped) affected.add(id);
       }
-      if (affected.size === 0) continue;
       const targets = [...affected];
       for (let i = 0; i < targets.length; i += 1000) {
         const part = targets.slice(i, i + 1000);
         this.stats.evaluations++;
         this.stats.objectsEvaluated += part.length;
-        await this.syncs.evaluate(String(seg.id), part, 'REALTIME');
+        work.push(() => this.syncs.evaluate(String(seg.id), part, 'REALTIME'));
       }
     }
+    // Different segments hold different locks: evaluate a few at once.
+    let next = 0;
+    const parallel = this.options.parallel ?? 4;
+    await Promise.all(Array.from({ length: Math.min(parallel, work.length) }, async () => {
+      while (next < work.length) await work[next++]().catch((error: unknown) => this.logger.error({ err: error }, 'real-time evaluation of a segment failed'));
+    }));
   }
 }
-

@@ -11,7 +11,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLSchema } from 'graphql';
+import { GraphQLError, GraphQLSchema, Kind } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { PubSub } from 'type-graphql';
@@ -28,6 +28,9 @@ import { Metrics } from './metrics';
 import { limitRules, tokenLimitError, validateWithLimits } from '../graphql/limits';
 
 export const GRAPHQL_PATH = '/graphql';
+
+const unauthenticatedError = () =>
+  new GraphQLError('a valid bearer token is required', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 
 export interface ApiServerOptions {
   readonly config: Pick<Config, 'port' | 'host' | 'production' | 'graphiql'>;
@@ -101,6 +104,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         async requestDidStart() {
           return {
             async didResolveOperation({ operation, contextValue }) {
+              // Every root field needs an agent (resolvers check too); introspection alone does not.
+              const onlyIntrospection = operation?.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'));
+              if (!contextValue.request && !onlyIntrospection) throw unauthenticatedError();
               if (operation?.operation === 'query') contextValue.reads.useSnapshot();
             },
             async willSendResponse({ contextValue }) {

@@ -49,10 +49,23 @@ export class FilterService {
     return validateFilter(toPlain(input), ctx, path);
   }
 
-  /** Validates a stored filter for the system (a sync): every segment of the workspace is readable. */
+  /**
+   * Validates a stored filter for the system (a sync): every segment of the workspace is readable.
+   * Successful results are cached briefly: a stored filter that validated stays valid (attribute
+   * types never change; lists and segments a filter reads cannot be deleted), and real-time
+   * evaluation validates the same filters on every burst of writes.
+   */
   async validateStored(workspaceId: string, objectType: ObjectType, filter: unknown): Promise<FilterNode> {
-    return validateFilter(filter, await this.validationContext(workspaceId, objectType, null), 'filter');
+    const key = `${workspaceId}|${objectType}|${JSON.stringify(filter)}`;
+    const hit = this.storedCache.get(key);
+    if (hit && hit.until > Date.now()) return hit.node;
+    const node = validateFilter(filter, await this.validationContext(workspaceId, objectType, null), 'filter');
+    if (this.storedCache.size >= 1000) this.storedCache.delete(this.storedCache.keys().next().value as string);
+    this.storedCache.set(key, { node, until: Date.now() + 30_000 });
+    return node;
   }
+
+  private readonly storedCache = new Map<string, { node: FilterNode; until: number }>();
 
   /** The compiled predicate over alias `o`, evaluated at `now`. */
   async predicate(request: RequestContext, objectType: ObjectType, input: unknown, now = new Date()): Promise<SqlFragment> {
