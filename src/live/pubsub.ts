@@ -4,6 +4,7 @@
  */
 import { createPubSub } from '@graphql-yoga/subscription';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { setMaxListeners } from 'node:events';
 import Redis from 'ioredis';
 import type { PubSub } from 'type-graphql';
 
@@ -20,7 +21,9 @@ export interface LivePubSub {
  */
 export function createLivePubSub(redisUrl: string | null, namespace = 'segments'): LivePubSub {
   if (!redisUrl) {
-    return { pubSub: createPubSub(), readiness: async () => null, close: async () => undefined };
+    const eventTarget = new EventTarget();
+    unlimitedListeners(eventTarget);
+    return { pubSub: createPubSub({ eventTarget }), readiness: async () => null, close: async () => undefined };
   }
   const options = { maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false } as const;
   const publishClient = new Redis(redisUrl, options);
@@ -29,6 +32,7 @@ export function createLivePubSub(redisUrl: string | null, namespace = 'segments'
   publishClient.on('error', () => undefined);
   subscribeClient.on('error', () => undefined);
   const eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
+  unlimitedListeners(eventTarget);
   const inner = createPubSub({ eventTarget });
   const channel = (topic: string) => `${namespace}:${topic}`;
   const pubSub: PubSub = {
@@ -51,4 +55,13 @@ export function createLivePubSub(redisUrl: string | null, namespace = 'segments'
       subscribeClient.disconnect();
     },
   };
+}
+
+/** Every subscriber is a listener: thousands are expected, so Node's leak warning (at 11) is off. */
+function unlimitedListeners(target: unknown): void {
+  try {
+    setMaxListeners(0, target as EventTarget);
+  } catch {
+    /* not a Node EventTarget: it has no such warning */
+  }
 }
