@@ -4,6 +4,7 @@
  */
 import { CATALOG, TypeCatalog } from '../core/catalog';
 import { OBJECT_TYPE_CODE, ObjectType } from '../core/object-types';
+import { marks } from './sql-helpers';
 
 export interface ObjectRecord {
   readonly type: ObjectType;
@@ -76,20 +77,26 @@ function recordParams(rec: ObjectRecord): unknown[] {
 export async function writeRecords(query: Query, type: ObjectType, records: readonly ObjectRecord[]): Promise<void> {
   if (records.length === 0) return;
   const cols = writeColumns(type);
-  const row = `(${cols.map(() => '?').join(', ')})`;
+  const row = `(${marks(cols)})`;
   const updates = cols.filter((c) => c !== 'id' && c !== 'workspace_id');
   const sql = `INSERT INTO ${CATALOG[type].table} (${cols.join(', ')}) VALUES ${records.map(() => row).join(', ')}
     ON DUPLICATE KEY UPDATE ${updates.map((c) => `${c} = VALUES(${c})`).join(', ')}`;
   await query(sql, records.flatMap(recordParams));
 }
 
+/** `workspace_id = ? AND (id IN (…) OR external_id IN (…))`'s parts and parameters. */
+function byKeys(workspaceId: string, ids: readonly string[], externalIds: readonly string[]): { conds: string[]; params: unknown[] } {
+  const conds: string[] = [];
+  const params: unknown[] = [workspaceId];
+  if (ids.length) { conds.push(`id IN (${marks(ids)})`); params.push(...ids); }
+  if (externalIds.length) { conds.push(`external_id IN (${marks(externalIds)})`); params.push(...externalIds); }
+  return { conds, params };
+}
+
 /** Rows of `type` matching any of the ids or external ids, locked for update. */
 export async function lockByKeys(query: Query, type: ObjectType, workspaceId: string, ids: readonly string[], externalIds: readonly string[]): Promise<ObjectRecord[]> {
   if (ids.length === 0 && externalIds.length === 0) return [];
-  const conds: string[] = [];
-  const params: unknown[] = [workspaceId];
-  if (ids.length) { conds.push(`id IN (${ids.map(() => '?').join(', ')})`); params.push(...ids); }
-  if (externalIds.length) { conds.push(`external_id IN (${externalIds.map(() => '?').join(', ')})`); params.push(...externalIds); }
+  const { conds, params } = byKeys(workspaceId, ids, externalIds);
   const rows = (await query(`SELECT * FROM ${CATALOG[type].table} WHERE workspace_id = ? AND (${conds.join(' OR ')}) FOR UPDATE`, params)) as Array<Record<string, unknown>>;
   return rows.map((r) => toRecord(type, r));
 }
@@ -97,17 +104,14 @@ export async function lockByKeys(query: Query, type: ObjectType, workspaceId: st
 /** id and external_id of the rows of `type` matching the keys (no lock). */
 export async function findKeys(query: Query, type: ObjectType, workspaceId: string, ids: readonly string[], externalIds: readonly string[]): Promise<Array<{ id: string; externalId: string | null }>> {
   if (ids.length === 0 && externalIds.length === 0) return [];
-  const conds: string[] = [];
-  const params: unknown[] = [workspaceId];
-  if (ids.length) { conds.push(`id IN (${ids.map(() => '?').join(', ')})`); params.push(...ids); }
-  if (externalIds.length) { conds.push(`external_id IN (${externalIds.map(() => '?').join(', ')})`); params.push(...externalIds); }
+  const { conds, params } = byKeys(workspaceId, ids, externalIds);
   const rows = (await query(`SELECT id, external_id FROM ${CATALOG[type].table} WHERE workspace_id = ? AND (${conds.join(' OR ')})`, params)) as Array<{ id: string; external_id: string | null }>;
   return rows.map((r) => ({ id: String(r.id), externalId: r.external_id }));
 }
 
 export async function fetchByIds(query: Query, type: ObjectType, workspaceId: string, ids: readonly string[]): Promise<ObjectRecord[]> {
   if (ids.length === 0) return [];
-  const rows = (await query(`SELECT * FROM ${CATALOG[type].table} WHERE workspace_id = ? AND id IN (${ids.map(() => '?').join(', ')})`, [workspaceId, ...ids])) as Array<Record<string, unknown>>;
+  const rows = (await query(`SELECT * FROM ${CATALOG[type].table} WHERE workspace_id = ? AND id IN (${marks(ids)})`, [workspaceId, ...ids])) as Array<Record<string, unknown>>;
   return rows.map((r) => toRecord(type, r));
 }
 
@@ -116,7 +120,7 @@ export async function fetchTags(query: Query, type: ObjectType, workspaceId: str
   const out = new Map<string, string[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return out;
   const rows = (await query(
-    `SELECT object_id, tag FROM object_tags WHERE workspace_id = ? AND object_type = ? AND object_id IN (${ids.map(() => '?').join(', ')}) ORDER BY tag`,
+    `SELECT object_id, tag FROM object_tags WHERE workspace_id = ? AND object_type = ? AND object_id IN (${marks(ids)}) ORDER BY tag`,
     [workspaceId, OBJECT_TYPE_CODE[type], ...ids],
   )) as Array<{ object_id: string; tag: string }>;
   for (const r of rows) out.get(String(r.object_id))?.push(r.tag);

@@ -4,6 +4,7 @@ import type { PubSub } from 'type-graphql';
 import { OBJECT_TYPES, ObjectType } from '../core/object-types';
 import { unauthenticated } from '../core/errors';
 import { fetchTags, ObjectRecord } from '../db/object-store';
+import type { AgentEntity } from '../db/entities';
 import type { Services } from '../services';
 import type { RequestContext } from '../services/context';
 import { QueryFn, ReadSnapshot } from '../db/read-snapshot';
@@ -11,6 +12,8 @@ import { QueryFn, ReadSnapshot } from '../db/read-snapshot';
 export interface Loaders {
   readonly objects: Record<ObjectType, DataLoader<string, ObjectRecord | null>>;
   readonly tags: Record<ObjectType, DataLoader<string, string[]>>;
+  /** Agents of the workspace by id (Segment.createdBy), one query per request. */
+  readonly agents: DataLoader<string, AgentEntity | null>;
 }
 
 export interface GraphQLContext {
@@ -64,5 +67,10 @@ export function createLoaders(services: Services, request: RequestContext | null
       return ids.map((id) => found.get(id) ?? []);
     });
   }
-  return { objects, tags };
+  const agents = new DataLoader<string, AgentEntity | null>(async (ids) => {
+    const found = request ? await services.workspaces.agents(request) : [];
+    const byId = new Map(found.map((a) => [String(a.id), a]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+  return { objects, tags, agents };
 }

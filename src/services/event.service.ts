@@ -11,7 +11,7 @@ import { findKeys, isWellFormedId } from '../db/object-store';
 import { inTransaction, UnitOfWork } from '../db/unit-of-work';
 import type { ChangeFeed } from './change-feed';
 import type { RequestContext } from './context';
-import { marks, unique } from './object.service';
+import { unique } from '../db/sql-helpers';
 
 export const MAX_EVENT_BATCH = 10_000;
 const MAX_PROPERTIES_BYTES = 32_768;
@@ -160,4 +160,3 @@ function checkEvent(e: EventInput, index: number, now: Date): CheckedEvent {
   return { index, userId, userExternalId, productId, productExternalId, name, occurredAt: e.occurredAt ?? now, properties, messageId };
 }
 
-export { marks };

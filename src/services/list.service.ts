@@ -8,7 +8,7 @@ import { isWellFormedId } from '../db/object-store';
 import { inTransaction, UnitOfWork } from '../db/unit-of-work';
 import type { ChangeFeed } from './change-feed';
 import type { RequestContext } from './context';
-import { marks } from './object.service';
+import { marks } from '../db/sql-helpers';
 import { existingIds } from './tag.service';
 
 export interface StaticList {

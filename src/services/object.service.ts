@@ -12,6 +12,7 @@ import { checkAttributesShape, checkText, coerceAttributeValue, inferFieldType, 
 import { IdBlock } from '../db/id-sequence';
 import { fetchByIds, findKeys, isWellFormedId, lockByKeys, ObjectRecord, valueFields, writeRecords } from '../db/object-store';
 import { inTransaction, UnitOfWork } from '../db/unit-of-work';
+import { marks, unique } from '../db/sql-helpers';
 import type { AttributeService } from './attribute.service';
 import type { ChangeFeed } from './change-feed';
 import type { RequestContext } from './context';
@@ -269,12 +270,4 @@ function newRecord(type: ObjectType, ws: string, c: CheckedInput, now: Date): Ob
   const refs: Record<string, string | null> = {};
   for (const r of CATALOG[type].references) refs[r.column] = null;
   return { type, id: '', workspaceId: ws, externalId: c.externalId ?? null, attributes: {}, createdAt: c.createdAt ?? now, updatedAt: now, values, refs };
-}
-
-export function unique<T>(values: readonly T[]): T[] {
-  return [...new Set(values)];
-}
-
-export function marks(values: readonly unknown[]): string {
-  return values.map(() => '?').join(', ');
 }

@@ -13,7 +13,7 @@ import type { QueryFn } from '../db/read-snapshot';
 import { inTransaction, UnitOfWork } from '../db/unit-of-work';
 import type { Actor, RequestContext } from './context';
 import { FilterService, toPlain } from './filter.service';
-import { marks, unique } from './object.service';
+import { marks, unique } from '../db/sql-helpers';
 import type { SegmentScheduler } from './segment-scheduler';
 import type { SegmentSyncService } from './segment-sync.service';
 import type { SegmentRecord, SyncRunRecord } from './segment-types';

@@ -8,7 +8,7 @@ import { isWellFormedId } from '../db/object-store';
 import { inTransaction, UnitOfWork } from '../db/unit-of-work';
 import type { ChangeFeed } from './change-feed';
 import type { RequestContext } from './context';
-import { marks, unique } from './object.service';
+import { marks, unique } from '../db/sql-helpers';
 
 export const MAX_TAG_IDS = 1000;
 export const MAX_TAGS = 100;

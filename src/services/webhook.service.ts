@@ -13,7 +13,7 @@ import { inTransaction } from '../db/unit-of-work';
 import type { ChangeEvent, ChangeEventSink } from '../live/change-events';
 import type { Logger } from '../logger';
 import type { RequestContext } from './context';
-import { marks, unique } from './object.service';
+import { marks, unique } from '../db/sql-helpers';
 import { checkFirst, decodeCursor, encodeCursor } from './object-query.service';
 import { visibleTo } from './segment.service';
 import type { SyncTrigger } from './segment-types';

@@ -95,9 +95,7 @@ export class SegmentResolver {
   @FieldResolver(() => Agent, { nullable: true, description: 'Who created it.' })
   async createdBy(@Root() s: Segment, @Ctx() ctx: GraphQLContext) {
     const id = recordOf(s).createdBy;
-    if (!id) return null;
-    const agents = await ctx.services.workspaces.agents(requireRequest(ctx));
-    const agent = agents.find((a) => String(a.id) === id);
+    const agent = id ? await ctx.loaders.agents.load(id) : null;
     return agent ? toGraphQLAgent(agent) : null;
   }
 
