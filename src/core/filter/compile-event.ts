@@ -69,7 +69,7 @@ function complement(condition: SqlFragment): SqlFragment {
   return condition.sql.startsWith('NOT ') ? { sql: condition.sql.slice('NOT '.length), params: condition.params } : negate(condition);
 }
 
-function ownerColumn(scope: Scope): 'user_id' | 'product_id' {
+export function ownerColumn(scope: Pick<Scope, 'objectType'>): 'user_id' | 'product_id' {
   const owner = CATALOG[scope.objectType].eventColumn;
   if (!owner) throw new Error(`filter tree: ${scope.objectType} has no events`);
   return owner;
@@ -107,7 +107,7 @@ function selection(node: EventNode, scope: Scope, e: string): SqlFragment[] {
   ];
 }
 
-function windowConditions(window: TimeWindow | null, e: string, now: Date): SqlFragment[] {
+export function windowConditions(window: TimeWindow | null, e: string, now: Date): SqlFragment[] {
   if (!window) return [];
   const at = raw(`${e}.occurred_at`);
   switch (window.kind) {
@@ -120,7 +120,7 @@ function windowConditions(window: TimeWindow | null, e: string, now: Date): SqlF
   }
 }
 
-function propertyCondition(condition: PropertyCondition, e: string, now: Date): SqlFragment {
+export function propertyCondition(condition: PropertyCondition, e: string, now: Date): SqlFragment {
   const doc = raw(`${e}.properties`);
   if (condition.type !== 'ANY') return compileCondition(jsonOperand(doc, condition.property, condition.type), condition, now);
   const present = jsonPresence(doc, condition.property);

@@ -85,3 +85,11 @@ export const DAY_MS = 86_400_000;
 export function daysBefore(now: Date, days: number): Date {
   return new Date(Math.ceil(now.getTime() - days * DAY_MS));
 }
+
+/**
+ * The date at `doc.key` as a DATETIME(3), NULL where `jsonIsDate` does not hold (and for a
+ * calendar-impossible date such as 02-30, which the pattern lets through: run statements that
+ * use it without STRICT_TRANS_TABLES, where that is a NULL and a warning rather than an error).
+ */
+export const jsonDateTime = (doc: SqlFragment, key: string): SqlFragment =>
+  sql`(CASE WHEN ${jsonIsDate(doc, key)} THEN STR_TO_DATE(${jsonCanonicalDate(doc, key)}, '%Y-%m-%dT%H:%i:%s.%fZ') END)`;

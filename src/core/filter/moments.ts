@@ -1,0 +1,247 @@
+/**
+ * When can time alone change an object's result? For a filter tree and a moment `now`, the
+ * "next change" query lists, for every object whose result could flip after `now` with no write
+ * at all, the earliest moment at which that can happen. The freshness bookkeeping keeps these
+ * moments in an indexed table and re-evaluates an object (the restricted predicate) once its
+ * moment has come, instead of sweeping everybody (issue "Freshness").
+ *
+ * How: every time-relative condition is a source of candidate moments, `SELECT <object id>,
+ * <moment> …`; and/or/not contribute the union of their children's sources (a change of a child
+ * is the only way the parent can change), `related` lifts its child's sources to the related
+ * objects' owners, and the query keeps the earliest candidate per object. A candidate may be
+ * early (the object is merely re-evaluated and its next moment recomputed), never late.
+ *
+ * Candidates, with k = floor(n days in ms) + 1 ms (times are whole milliseconds; see daysBefore):
+ * - WITHIN_LAST_DAYS n / MORE_THAN_DAYS_AGO n on a date x (`now − n ≤ x ≤ now`, `x < now − n`):
+ *   x itself while x is in the future (it enters the window then), else x + k, the first
+ *   millisecond at which x is more than n days old. Objects with x + k ≤ now never change.
+ * - an event window `lastDays n` (`occurredAt ≥ now − n`, no upper bound): events only leave it,
+ *   each at occurredAt + k; the earliest leaving event of the window (the latest one for "S is
+ *   empty / not empty", which only flips when the last one leaves).
+ * - FIRST/LAST_OCCURRED_AT compared with relative days: the rule of a date x, on the aggregate
+ *   as it is at `now` (the window's own candidates cover the aggregate changing).
+ * - a relative `where` condition on an event's DATE property: the rule of a date x per event.
+ * `segment` nodes read another segment's cached results, which change only through that
+ * segment's own syncs and re-evaluations; those propagate to dependants on their own.
+ *
+ * Pure, like the compiler: identifiers come from the catalog, every value is a parameter.
+ */
+import { CATALOG, RelationDef, relationOf, standardField } from '../catalog';
+import { assertNever, ObjectType } from '../object-types';
+import { AttributeNode, EventNode, FilterNode, PropertyCondition, SqlFragment } from './filter-tree';
+import { ownerColumn, propertyCondition, windowConditions } from './compile-event';
+import { DAY_MS, jsonDateTime } from './dialect';
+import { join, param, raw, sql } from './sql';
+
+export interface NextChangeOptions {
+  readonly workspaceId: string;
+  readonly objectType: ObjectType;
+  readonly now: Date;
+  /** When given, only these object ids are considered (real-time and due re-evaluations). */
+  readonly restrictToIds?: readonly string[];
+}
+
+/**
+ * `SELECT s.object_id, MIN(s.due_at) AS due_at FROM (… UNION ALL …) s GROUP BY s.object_id`:
+ * for every object whose result for `node` could change after `now` merely because time passes,
+ * a moment (strictly after `now`) at or before the first such change. Objects not listed keep
+ * their result until a write touches them. Null when no node of the tree depends on time.
+ * Statements using it should run without STRICT_TRANS_TABLES (see `jsonDateTime`).
+ */
+export function compileNextChangeQuery(node: FilterNode, options: NextChangeOptions): SqlFragment | null {
+  let counter = 0;
+  const ids = options.restrictToIds;
+  const ctx: Ctx = {
+    workspaceId: options.workspaceId,
+    type: options.objectType,
+    now: options.now,
+    restrict: ids === undefined ? null : (column) => (ids.length ? sql`${column} IN (${join(ids.map(param), ', ')})` : raw('FALSE')),
+    alias: () => `m${++counter}`,
+  };
+  const all = sources(node, ctx);
+  if (all.length === 0) return null;
+  return sql`SELECT s.object_id, MIN(s.due_at) AS due_at FROM (${join(all, ' UNION ALL ')}) s GROUP BY s.object_id`;
+}
+
+/** Whether some node of the tree can change its result with time alone. */
+export function dependsOnTime(node: FilterNode): boolean {
+  switch (node.kind) {
+    case 'and': case 'or': return node.children.some(dependsOnTime);
+    case 'not': return dependsOnTime(node.child);
+    case 'related': return dependsOnTime(node.filter);
+    case 'attribute': return isRelative(node.operator);
+    case 'event': return node.window?.kind === 'lastDays' || isRelativeAggregate(node) || node.where.some((c) => isRelativeDate(c));
+    case 'tag': case 'list': case 'segment': return false;
+    default: return assertNever(node, 'filter node');
+  }
+}
+
+/** Where a source is built: the object type of its rows, and which of those rows are asked for. */
+interface Ctx {
+  readonly workspaceId: string;
+  readonly type: ObjectType;
+  readonly now: Date;
+  /** Restricts an id column to the objects asked for (through relations, their related rows); null: all. */
+  readonly restrict: ((idColumn: SqlFragment) => SqlFragment) | null;
+  readonly alias: () => string;
+}
+
+const isRelative = (operator: string): boolean => operator === 'WITHIN_LAST_DAYS' || operator === 'MORE_THAN_DAYS_AGO';
+const isRelativeAggregate = (node: EventNode): boolean =>
+  (node.aggregate === 'FIRST_OCCURRED_AT' || node.aggregate === 'LAST_OCCURRED_AT') && isRelative(node.operator);
+const isRelativeDate = (c: PropertyCondition): boolean => c.type === 'DATE' && isRelative(c.operator);
+
+/** Every source of candidate moments of `node`, each `SELECT <id> AS object_id, <moment> AS due_at …`. */
+function sources(node: FilterNode, ctx: Ctx): SqlFragment[] {
+  switch (node.kind) {
+    case 'and': case 'or': return node.children.flatMap((c) => sources(c, ctx));
+    case 'not': return sources(node.child, ctx);
+    case 'attribute': return attributeSources(node, ctx);
+    case 'event': return eventSources(node, ctx);
+    case 'related': return relatedSources(node.relation, node.filter, ctx);
+    case 'tag': case 'list': case 'segment': return [];
+    default: return assertNever(node, 'filter node');
+  }
+}
+
+/** k of the header: the first whole millisecond after `days` days, in ms. */
+const afterDaysMs = (days: number): number => Math.floor(days * DAY_MS) + 1;
+
+/** The candidate of a date x for a relative condition of `days`: x while in the future, else x + k; with its row condition. */
+function dateCandidate(x: SqlFragment, days: number, now: Date): { moment: SqlFragment; upcoming: SqlFragment } {
+  const k = afterDaysMs(days);
+  return {
+    moment: sql`(CASE WHEN ${x} > ${param(now)} THEN ${x} ELSE ${x} + INTERVAL ${param(k * 1000)} MICROSECOND END)`,
+    // x + k > now, written on x so that an index on x serves it.
+    upcoming: sql`${x} > ${param(new Date(now.getTime() - k))}`,
+  };
+}
+
+function daysOf(value: unknown): number {
+  if (typeof value !== 'number') throw new Error('filter tree: expected a number of days');
+  return value;
+}
+
+function restricted(ctx: Ctx, idColumn: SqlFragment): SqlFragment[] {
+  return ctx.restrict ? [ctx.restrict(idColumn)] : [];
+}
+
+function attributeSources(node: AttributeNode, ctx: Ctx): SqlFragment[] {
+  if (!isRelative(node.operator)) return [];
+  const o = ctx.alias();
+  let x: SqlFragment;
+  switch (node.field.kind) {
+    case 'standard': {
+      const def = standardField(ctx.type, node.field.name);
+      if (!def) throw new Error(`filter tree: ${ctx.type} has no field ${node.field.name}`);
+      x = raw(`${o}.${def.column}`);
+      break;
+    }
+    case 'custom': x = jsonDateTime(raw(`${o}.attributes`), node.field.key); break;
+    default: return assertNever(node.field, 'field reference');
+  }
+  const { moment, upcoming } = dateCandidate(x, daysOf(node.value), ctx.now);
+  const id = raw(`${o}.id`);
+  const where = join([sql`${raw(o)}.workspace_id = ${param(ctx.workspaceId)}`, upcoming, ...restricted(ctx, id)], ' AND ');
+  return [sql`SELECT ${id} AS object_id, ${moment} AS due_at FROM ${raw(CATALOG[ctx.type].table)} ${raw(o)} WHERE ${where}`];
+}
+
+function eventSources(node: EventNode, ctx: Ctx): SqlFragment[] {
+  const out: SqlFragment[] = [];
+  const owner = ownerColumn({ objectType: ctx.type });
+  const base = (e: string): SqlFragment[] => [
+    sql`${raw(e)}.workspace_id = ${param(ctx.workspaceId)}`,
+    sql`${raw(e)}.name = ${param(node.name)}`,
+    ...(owner === 'product_id' ? [raw(`${e}.product_id IS NOT NULL`)] : []),
+    ...restricted(ctx, raw(`${e}.${owner}`)),
+  ];
+  // Conditions that do not move with time narrow the events; relative ones have sources of their own.
+  const steady = (e: string): SqlFragment[] => node.where.filter((c) => !isRelativeDate(c)).map((c) => propertyCondition(c, e, ctx.now));
+  const select = (e: string, moment: SqlFragment, where: SqlFragment[], having?: SqlFragment): SqlFragment =>
+    sql`SELECT ${raw(`${e}.${owner}`)} AS object_id, ${moment} AS due_at FROM events ${raw(e)} WHERE ${join(where, ' AND ')} GROUP BY ${raw(`${e}.${owner}`)}${having ? sql` HAVING ${having}` : raw('')}`;
+
+  if (node.window?.kind === 'lastDays') {
+    const e = ctx.alias();
+    const at = raw(`${e}.occurred_at`);
+    // "S is (not) empty" flips only when the last event of S leaves; any other aggregate when the
+    // first does. The events read here are S only when no `where` condition is relative (else a
+    // superset of S, whose latest event may be later than S's: then the first one, which is early).
+    const exact = !node.where.some(isRelativeDate);
+    const leaving = exact && existenceOnly(node) ? sql`MAX(${at})` : sql`MIN(${at})`;
+    const k = afterDaysMs(node.window.days);
+    out.push(select(e, sql`${leaving} + INTERVAL ${param(k * 1000)} MICROSECOND`, [...base(e), ...windowConditions(node.window, e, ctx.now), ...steady(e)]));
+  }
+  if (isRelativeAggregate(node)) {
+    const e = ctx.alias();
+    const at = raw(`${e}.occurred_at`);
+    const value = node.aggregate === 'FIRST_OCCURRED_AT' ? sql`MIN(${at})` : sql`MAX(${at})`;
+    const { moment, upcoming } = dateCandidate(value, daysOf(node.value), ctx.now);
+    const where = [...base(e), ...windowConditions(node.window, e, ctx.now), ...node.where.map((c) => propertyCondition(c, e, ctx.now))];
+    out.push(select(e, moment, where, upcoming));
+  }
+  for (const c of node.where.filter(isRelativeDate)) {
+    const e = ctx.alias();
+    const { moment, upcoming } = dateCandidate(jsonDateTime(raw(`${e}.properties`), c.property), daysOf(c.value), ctx.now);
+    out.push(select(e, sql`MIN(${moment})`, [...base(e), ...windowConditions(node.window, e, ctx.now), upcoming]));
+  }
+  return out;
+}
+
+/** COUNT ≥ 1 and the like, and IS_SET / IS_NOT_SET on a first/last time: only emptiness matters. */
+function existenceOnly(node: EventNode): boolean {
+  const { aggregate, operator, value } = node;
+  if (aggregate === 'FIRST_OCCURRED_AT' || aggregate === 'LAST_OCCURRED_AT') return operator === 'IS_SET' || operator === 'IS_NOT_SET';
+  if (aggregate !== 'COUNT' || typeof value !== 'number') return false;
+  const k = value;
+  return (operator === 'GTE' && k > 0 && k <= 1) || (operator === 'GT' && k >= 0 && k < 1) || (operator === 'NEQ' && k === 0)
+    || (operator === 'LT' && k > 0 && k <= 1) || (operator === 'LTE' && k >= 0 && k < 1) || (operator === 'EQ' && k === 0);
+}
+
+/**
+ * The related objects' sources, lifted to the objects that own them: a related object's change
+ * may change ANY and NONE alike. Restricted evaluations restrict the related rows to those of the
+ * objects asked for.
+ */
+function relatedSources(relationName: string, filter: FilterNode, ctx: Ctx): SqlFragment[] {
+  const relation = relationOf(ctx.type, relationName);
+  if (!relation) throw new Error(`filter tree: ${ctx.type} has no relation ${relationName}`);
+  const inner = sources(filter, { ...ctx, type: relation.target, restrict: childRestriction(relation, ctx) });
+  if (inner.length === 0) return [];
+  const r = ctx.alias();
+  const s = ctx.alias();
+  const child = sql`(${join(inner, ' UNION ALL ')}) ${raw(s)}`;
+  switch (relation.join.kind) {
+    case 'own': {
+      // The owner row references the related one: owner.column = related.id.
+      const ref = raw(`${r}.${relation.join.column}`);
+      const where = join([sql`${raw(r)}.workspace_id = ${param(ctx.workspaceId)}`, ...restricted(ctx, raw(`${r}.id`))], ' AND ');
+      return [sql`SELECT ${raw(r)}.id AS object_id, ${raw(s)}.due_at FROM ${raw(CATALOG[ctx.type].table)} ${raw(r)} JOIN ${child} ON ${raw(s)}.object_id = ${ref} WHERE ${where}`];
+    }
+    case 'inverse': {
+      // The related row references its owner: related.column = owner.id.
+      const back = raw(`${r}.${relation.join.column}`);
+      const where = join([sql`${raw(r)}.workspace_id = ${param(ctx.workspaceId)}`, sql`${back} IS NOT NULL`, ...restricted(ctx, back)], ' AND ');
+      return [sql`SELECT ${back} AS object_id, ${raw(s)}.due_at FROM ${raw(CATALOG[relation.target].table)} ${raw(r)} JOIN ${child} ON ${raw(s)}.object_id = ${raw(r)}.id WHERE ${where}`];
+    }
+    default: return assertNever(relation.join, 'relation join');
+  }
+}
+
+/** Which related rows a restricted evaluation needs: those of the owners asked for. */
+function childRestriction(relation: RelationDef, ctx: Ctx): Ctx['restrict'] {
+  const restrict = ctx.restrict;
+  if (!restrict) return null;
+  const p = ctx.alias();
+  const ws = sql`${raw(p)}.workspace_id = ${param(ctx.workspaceId)}`;
+  switch (relation.join.kind) {
+    case 'own': {
+      const ref = raw(`${p}.${relation.join.column}`);
+      return (column) => sql`${column} IN (SELECT ${ref} FROM ${raw(CATALOG[ctx.type].table)} ${raw(p)} WHERE ${ws} AND ${ref} IS NOT NULL AND ${restrict(raw(`${p}.id`))})`;
+    }
+    case 'inverse': {
+      const back = raw(`${p}.${relation.join.column}`);
+      return (column) => sql`${column} IN (SELECT ${raw(p)}.id FROM ${raw(CATALOG[relation.target].table)} ${raw(p)} WHERE ${ws} AND ${restrict(back)})`;
+    }
+    default: return assertNever(relation.join, 'relation join');
+  }
+}
