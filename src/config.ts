@@ -24,6 +24,8 @@ export interface Config {
   readonly jobLockLifetimeMs: number;
   /** Syncs one worker runs at once (SYNC_CONCURRENCY, default 4). */
   readonly syncConcurrency: number;
+  /** How often workers re-evaluate objects whose time-relative result is due (TIME_SWEEP_MS, default 2000). */
+  readonly timeSweepMs: number;
 }
 
 export class ConfigError extends Error {
@@ -65,8 +67,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const jobPollMs = parseInteger('JOB_POLL_MS', env.JOB_POLL_MS, 2_000, 100, 600_000, problems);
   const jobLockLifetimeMs = parseInteger('JOB_LOCK_LIFETIME_MS', env.JOB_LOCK_LIFETIME_MS, 60_000, 1_000, 3_600_000, problems);
   const syncConcurrency = parseInteger('SYNC_CONCURRENCY', env.SYNC_CONCURRENCY, 4, 1, 64, problems);
+  const timeSweepMs = parseInteger('TIME_SWEEP_MS', env.TIME_SWEEP_MS, 2_000, 100, 60_000, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze({ databaseUrl, port, host, redisUrl, role, logLevel, production, graphiql, seedDemo, dbPoolSize, jobPollMs, jobLockLifetimeMs, syncConcurrency });
+  return Object.freeze({ databaseUrl, port, host, redisUrl, role, logLevel, production, graphiql, seedDemo, dbPoolSize, jobPollMs, jobLockLifetimeMs, syncConcurrency, timeSweepMs });
 }
 
 function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {

@@ -14,6 +14,9 @@ import { createServices, Services } from './services';
 import { JobRunner, startJobRunner } from './jobs/job-runner';
 import { Live, startLive } from './live';
 
+/** On stop: how long running jobs may take to finish before they are released. */
+const SHUTDOWN_JOBS_MS = 5_000;
+
 export interface Runtime {
   readonly services: Services;
   readonly api: ApiServer | null;
@@ -40,6 +43,7 @@ export async function startRuntime(config: Config, logger: Logger, ds?: DataSour
   const jobs = await startJobRunner({
     databaseUrl: config.databaseUrl, services, logger, process: config.role !== 'api',
     processEveryMs: config.jobPollMs, lockLifetimeMs: config.jobLockLifetimeMs, concurrency: config.syncConcurrency,
+    timeSweepMs: config.timeSweepMs,
   });
   services.segments.useScheduler(jobs.scheduler);
   const live = startLive({ services, logger, redisUrl: config.redisUrl });
@@ -53,11 +57,17 @@ export async function startRuntime(config: Config, logger: Logger, ds?: DataSour
     api,
     jobs,
     live,
-    /** Graceful: stop taking requests, let running syncs finish (or release them), then close the pool. */
+    /**
+     * Graceful, in about 7 s at most: new connections and new jobs are refused at once; requests
+     * in flight get 3 s and running jobs 5 s to finish; what is left is released (syncs
+     * interrupted and due again, job rows unlocked, named locks free). Real-time evaluations get
+     * 2 s more, then Redis and the pool close.
+     */
     async stop() {
-      await api?.close();
+      await Promise.all([api?.close(), jobs.stop(SHUTDOWN_JOBS_MS)]);
       await live.stop();
-      await jobs.stop();
+      // A sync that a request started and that outlived the drain is not a job: released the same way.
+      await services.segmentSyncs.interruptAll();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

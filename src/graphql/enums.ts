@@ -12,7 +12,7 @@ export const FilterOperatorEnum = asEnum(FILTER_OPERATORS);
 export const EventAggregateEnum = asEnum(EVENT_AGGREGATES);
 export const QuantifierEnum = asEnum(['ANY', 'NONE'] as const);
 export const SyncStatusEnum = asEnum(['NEVER_SYNCED', 'QUEUED', 'RUNNING', 'IDLE', 'FAILED'] as const);
-export const SyncTriggerEnum = asEnum(['SCHEDULE', 'MANUAL', 'DEFINITION_CHANGED', 'REALTIME', 'DEPENDENCY'] as const);
+export const SyncTriggerEnum = asEnum(['SCHEDULE', 'MANUAL', 'DEFINITION_CHANGED', 'REALTIME', 'DEPENDENCY', 'TIME'] as const);
 export const SyncRunStatusEnum = asEnum(['RUNNING', 'SUCCEEDED', 'FAILED'] as const);
 export const MembershipChangeKindEnum = asEnum(['ENTERED', 'EXITED'] as const);
 

@@ -14,6 +14,9 @@ import { defineWebhookJobs, WebhookJobs } from './webhook-jobs';
 
 export const SEGMENT_SYNC_JOB = 'segment-sync';
 export const SYNC_RECOVERY_JOB = 'segment-sync-recovery';
+/** On stop: the part of the time budget kept for releasing jobs that are still running. */
+const STOP_RELEASE_MS = 1_500;
+export const TIME_SWEEP_JOB = 'segment-time-sweep';
 
 export interface SegmentSyncJobData {
   readonly segmentId: string;
@@ -35,13 +38,18 @@ export interface JobRunnerOptions {
   /** How often workers look for overdue webhook deliveries, and how late one must be (defaults 30 s, 60 s). */
   readonly webhookRecoveryEveryMs?: number;
   readonly webhookRecoveryGraceMs?: number;
+  /** How often the objects whose time-relative result is due are re-evaluated (default 2 s). */
+  readonly timeSweepMs?: number;
 }
 
 export interface JobRunner {
   readonly scheduler: SegmentScheduler;
   readonly agenda: AgendaType;
   readonly webhooks: WebhookJobs;
-  /** Stops taking jobs, lets running ones finish (up to `timeoutMs`), releases the rest. */
+  /**
+   * Stops taking jobs, lets running ones finish (within `timeoutMs`, default 8 s), releases the
+   * rest: their syncs are interrupted, their rows unlocked, interrupted syncs due again at once.
+   */
   stop(timeoutMs?: number): Promise<void>;
 }
 
@@ -93,6 +101,11 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
       await scheduler.enqueue(segmentId, trigger);
     }
   });
+  // Freshness: objects whose time-relative result is due ("no visit in 40 days" from today) are
+  // re-evaluated every few seconds, by one worker at a time (a recurring job is locked while it runs).
+  agenda.define(TIME_SWEEP_JOB, async () => {
+    await services.segmentTimes.runDue();
+  }, { concurrency: 1, lockLimit: 1, lockLifetime });
   // Webhook deliveries: every role enqueues them; workers send them, with retries.
   const webhookJobs = defineWebhookJobs(agenda, {
     webhooks: services.webhooks, logger, recoveryEveryMs: options.webhookRecoveryEveryMs, recoveryGraceMs: options.webhookRecoveryGraceMs,
@@ -127,18 +140,54 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
   if (options.process) {
     await agenda.start();
     await agenda.every(`${Math.max(1, Math.round(lockLifetime / 1000))} seconds`, SYNC_RECOVERY_JOB);
+    await agenda.every(options.timeSweepMs ?? 2_000, TIME_SWEEP_JOB);
     await webhookJobs.startRecovery();
   }
+
+  // The jobs running in this process, for stop(). ('complete' comes after the job's row is unlocked.)
+  const running = new Set<Job>();
+  const changed = new Set<() => void>();
+  agenda.on('start', (job: Job) => running.add(job));
+  agenda.on('complete', (job: Job) => {
+    running.delete(job);
+    for (const wake of changed) wake();
+  });
+  /** True once no job runs, false if one still does at `deadline`. */
+  const idle = (deadline: number) => new Promise<boolean>((resolve) => {
+    const check = () => {
+      if (running.size > 0 && Date.now() < deadline) return;
+      clearTimeout(timer);
+      changed.delete(check);
+      resolve(running.size === 0);
+    };
+    const timer = setTimeout(check, Math.max(0, deadline - Date.now()));
+    changed.add(check);
+    check();
+  });
 
   return {
     scheduler,
     agenda,
     webhooks: webhookJobs,
     async stop(timeoutMs = 8_000) {
-      if (options.process) {
-        await agenda.drain(timeoutMs).catch(() => undefined);
+      const deadline = Date.now() + timeoutMs;
+      // No new job from now on; jobs locked but not started yet are unlocked for other workers.
+      await agenda.stop().catch((error: unknown) => logger.warn({ err: error }, 'stopping the job scheduler failed'));
+      if (!(await idle(deadline - STOP_RELEASE_MS))) {
+        // Release what is still running: its syncs are interrupted (rolled back, named locks
+        // freed), so their jobs fail at once and unlock their rows.
+        const left = [...running];
+        const interrupted = await services.segmentSyncs.interruptAll();
+        logger.warn({ jobs: left.map((j) => j.attrs.name), interrupted }, 'jobs still running at shutdown were released');
+        if (!(await idle(deadline))) {
+          await agenda.db.unlockJobs(left.filter((j) => running.has(j)).map((j) => j.attrs._id!)).catch(() => undefined);
+        }
+        // An interrupted sync is due again now, for whichever worker is there (its schedule, if
+        // it repeats, is kept); the redo records the interrupted run as failed.
+        for (const job of left.filter((j) => j.attrs.name === SEGMENT_SYNC_JOB && !running.has(j))) {
+          await job.schedule(new Date()).save().catch((error: unknown) => logger.warn({ err: error, data: job.attrs.data }, 'could not requeue an interrupted sync'));
+        }
       }
-      await agenda.stop().catch(() => undefined);
       await pool.end().catch(() => undefined);
     },
   };

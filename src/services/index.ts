@@ -15,6 +15,7 @@ import { SegmentExplainService } from './segment-explain.service';
 import { SegmentReadService } from './segment-read.service';
 import { SegmentService } from './segment.service';
 import { SegmentSyncService } from './segment-sync.service';
+import { SegmentTimeService } from './segment-time.service';
 import { InlineScheduler } from './segment-scheduler';
 import { WebhookService } from './webhook.service';
 
@@ -32,6 +33,7 @@ export interface Services {
   readonly filters: FilterService;
   readonly segments: SegmentService;
   readonly segmentSyncs: SegmentSyncService;
+  readonly segmentTimes: SegmentTimeService;
   readonly segmentReads: SegmentReadService;
   readonly segmentExplain: SegmentExplainService;
   readonly webhooks: WebhookService;
@@ -63,6 +65,7 @@ export function createServices(ds: DataSource, logger: Logger = silentLogger()):
     filters,
     segments,
     segmentSyncs,
+    segmentTimes: new SegmentTimeService(ds, segmentSyncs, logger),
     segmentReads: new SegmentReadService(ds, filters),
     segmentExplain: new SegmentExplainService(ds, filters),
     webhooks: new WebhookService(ds, logger),

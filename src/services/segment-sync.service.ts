@@ -14,6 +14,7 @@
  */
 import { DataSource, QueryRunner } from 'typeorm';
 import { compileMatchingIdsQuery } from '../core/filter/compiler';
+import { compileNextChangeQuery } from '../core/filter/moments';
 import type { FilterNode } from '../core/filter/filter-tree';
 import { OBJECT_TYPE_CODE } from '../core/object-types';
 import type { Logger } from '../logger';
@@ -38,6 +39,8 @@ interface Applied {
 export class SegmentSyncService {
   private readonly listeners = new Set<DeltaListener>();
   private readonly runListeners = new Set<(run: SyncRunRecord) => void>();
+  /** The connections of the syncs and evaluations running now (see interruptAll). */
+  private readonly inFlight = new Set<QueryRunner>();
 
   constructor(
     private readonly ds: DataSource,
@@ -72,11 +75,15 @@ export class SegmentSyncService {
   async evaluate(segmentId: string, objectIds: readonly string[], trigger: SyncTrigger = 'REALTIME'): Promise<MembershipDelta | null> {
     if (objectIds.length === 0) return null;
     return this.withLock(segmentId, async (runner, segment, tree) => {
-      if (!tree.node) return null; // its next full sync records the error
+      if (!tree.node) {
+        // Its next full sync records the error; meanwhile time has nothing to re-evaluate.
+        await runner.query(`DELETE FROM segment_time_triggers WHERE segment_id = ? AND object_id IN (${objectIds.map(() => '?').join(', ')})`, [segment.id, ...objectIds]);
+        return null;
+      }
       const startedAt = new Date();
       try {
         await this.stage(runner, segment, tree.node, startedAt, objectIds);
-        const applied = await this.apply(runner, segment, trigger, startedAt, { onlyIds: objectIds });
+        const applied = await this.apply(runner, segment, tree.node, trigger, startedAt, { onlyIds: objectIds });
         return this.announce(applied);
       } finally {
         await this.cleanUp(runner);
@@ -98,6 +105,7 @@ export class SegmentSyncService {
     );
     const runner = this.ds.createQueryRunner();
     await runner.connect();
+    this.inFlight.add(runner);
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     try {
       const [{ locked }] = (await q(`SELECT GET_LOCK(${LOCK_NAME_SQL}, ?) AS locked`, [lockName(segmentId), LOCK_WAIT_SECONDS])) as Array<{ locked: number }>;
@@ -108,6 +116,7 @@ export class SegmentSyncService {
         await q(`SELECT RELEASE_LOCK(${LOCK_NAME_SQL})`, [lockName(segmentId)]);
       }
     } finally {
+      this.inFlight.delete(runner);
       await runner.release();
     }
   }
@@ -127,7 +136,7 @@ export class SegmentSyncService {
     try {
       if (!tree.node) throw tree.error;
       await this.stage(runner, segment, tree.node, startedAt);
-      this.announce(await this.apply(runner, segment, trigger, startedAt, { runId }));
+      this.announce(await this.apply(runner, segment, tree.node, trigger, startedAt, { runId }));
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       const message = error instanceof Error ? error.message : String(error);
@@ -161,7 +170,7 @@ export class SegmentSyncService {
    * Diff against the cached results (all of them, or the `onlyIds` scope) and apply it, with
    * history, count, run and outbox event, in one transaction.
    */
-  private async apply(runner: QueryRunner, segment: SegmentRecord, trigger: SyncTrigger, startedAt: Date, opts: { runId?: string; onlyIds?: readonly string[] }): Promise<Applied> {
+  private async apply(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, trigger: SyncTrigger, startedAt: Date, opts: { runId?: string; onlyIds?: readonly string[] }): Promise<Applied> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     await runner.startTransaction('READ COMMITTED');
     const locked = (await q('SELECT member_count FROM segments WHERE id = ? FOR UPDATE', [segment.id])) as Array<{ member_count: number }>;
@@ -220,8 +229,32 @@ export class SegmentSyncService {
       )) as { insertId: number };
       eventId = String(res.insertId);
     }
+    await this.writeMoments(runner, segment, tree, startedAt, opts.onlyIds);
     await runner.commitTransaction();
     return { delta, eventId };
+  }
+
+  /**
+   * Freshness bookkeeping, in the transaction that applies the results it goes with: for the
+   * objects just evaluated (or all), the next moment time alone may change their result, as of
+   * the evaluation's `now` (see core/filter/moments.ts). Only real-time segments that are not
+   * paused keep moments; the others lose theirs.
+   */
+  private async writeMoments(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date, onlyIds?: readonly string[]): Promise<void> {
+    const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
+    if (onlyIds) await q(`DELETE FROM segment_time_triggers WHERE segment_id = ? AND object_id IN (${onlyIds.map(() => '?').join(', ')})`, [segment.id, ...onlyIds]);
+    else await q('DELETE FROM segment_time_triggers WHERE segment_id = ?', [segment.id]);
+    if (!segment.realtime || segment.paused) return;
+    const moments = compileNextChangeQuery(tree, { workspaceId: segment.workspaceId, objectType: segment.objectType, now, restrictToIds: onlyIds });
+    if (!moments) return;
+    // A JSON date the pattern lets through but the calendar does not (02-30) has no moment: a
+    // warning without STRICT_TRANS_TABLES rather than a failed sync.
+    await q("SET @segments_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = REPLACE(REPLACE(@@SESSION.sql_mode, 'STRICT_TRANS_TABLES', ''), 'STRICT_ALL_TABLES', '')");
+    try {
+      await q(`INSERT INTO segment_time_triggers (segment_id, object_id, due_at) SELECT ?, m.object_id, m.due_at FROM (${moments.sql}) m`, [segment.id, ...moments.params]);
+    } finally {
+      await q('SET SESSION sql_mode = @segments_sql_mode');
+    }
   }
 
   private async cleanUp(runner: QueryRunner): Promise<void> {
@@ -256,6 +289,23 @@ export class SegmentSyncService {
       if (Number(free) === 1) out.push({ segmentId: String(r.segment_id), trigger: r.trigger_kind });
     }
     return out;
+  }
+
+  /**
+   * For shutdown: ends every sync and real-time evaluation this process is running, as if the
+   * process had died. Each one's connection is killed on the server, which rolls back its
+   * transaction (the previous results stay whole) and frees the segment's named lock; a full
+   * sync's run stays RUNNING with a free lock, which `interruptedRuns` finds, so it is redone.
+   * Returns how many were interrupted.
+   */
+  async interruptAll(): Promise<number> {
+    const threads = [...this.inFlight]
+      .map((runner) => Number((runner as unknown as { databaseConnection?: { threadId?: unknown } }).databaseConnection?.threadId))
+      .filter((id) => Number.isSafeInteger(id) && id > 0);
+    for (const id of threads) {
+      await this.ds.query(`KILL CONNECTION ${id}`).catch((error: unknown) => this.logger.warn({ err: error, thread: id }, 'could not interrupt a sync'));
+    }
+    return threads.length;
   }
 }
 

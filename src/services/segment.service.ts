@@ -159,7 +159,16 @@ export class SegmentService {
     if (input.syncIntervalMinutes != null || input.paused != null) {
       await this.reschedule(seg.id, input.syncIntervalMinutes ?? seg.syncIntervalMinutes, input.paused ?? seg.paused);
     }
-    if (filterChanged) await this.syncs.sync(seg.id, 'DEFINITION_CHANGED');
+    if (filterChanged) {
+      await this.syncs.sync(seg.id, 'DEFINITION_CHANGED');
+    } else if (input.realtime != null || input.paused != null) {
+      const active = (input.realtime ?? seg.realtime) && !(input.paused ?? seg.paused);
+      const wasActive = seg.realtime && !seg.paused;
+      // Time-relative bookkeeping exists only for active real-time segments: a segment that
+      // becomes one gets a sync (which writes it), one that stops being one loses it.
+      if (active && !wasActive) await this.scheduler?.enqueue(seg.id, 'MANUAL');
+      if (!active) await this.ds.query('DELETE FROM segment_time_triggers WHERE segment_id = ?', [seg.id]);
+    }
     return this.require(ctx, seg.id);
   }
 
@@ -176,6 +185,7 @@ export class SegmentService {
       }
       await uow.query('DELETE FROM segments WHERE id = ?', [seg.id]);
       await uow.query('DELETE FROM segment_members WHERE segment_id = ?', [seg.id]);
+      await uow.query('DELETE FROM segment_time_triggers WHERE segment_id = ?', [seg.id]);
       await uow.query('DELETE FROM segment_sync_runs WHERE segment_id = ?', [seg.id]);
       await uow.query('DELETE FROM segment_membership_history WHERE segment_id = ?', [seg.id]);
     });

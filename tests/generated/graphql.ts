@@ -356,7 +356,8 @@ export type SyncTrigger =
   | 'DEPENDENCY'
   | 'MANUAL'
   | 'REALTIME'
-  | 'SCHEDULE';
+  | 'SCHEDULE'
+  | 'TIME';
 
 /** The object carries (or, with has: false, lacks) a tag. */
 export type TagConditionInput = {

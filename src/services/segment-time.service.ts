@@ -1,0 +1,108 @@
+/**
+ * Freshness: re-evaluates the objects whose next-change moment has come (kept in
+ * `segment_time_triggers` by the sync engine, see core/filter/moments.ts), so that "no visit in
+ * 40 days" flips within seconds of the moment, with trigger TIME, without sweeping everybody.
+ * The job runner calls `runDue` every few seconds in one worker at a time; the re-evaluation is
+ * the sync engine's restricted one, which also writes each object's next moment.
+ */
+import { DataSource } from 'typeorm';
+import type { Logger } from '../logger';
+import type { SegmentSyncService } from './segment-sync.service';
+
+export interface TimeSweepOptions {
+  /** Due rows read per round (default 5,000). */
+  readonly batch?: number;
+  /** Ids per evaluation statement (default 1,000). */
+  readonly chunk?: number;
+  /** Segments evaluated at once (default 4). */
+  readonly parallel?: number;
+  /** Stop starting new rounds after this long, leaving the rest to the next run (default 20 s). */
+  readonly budgetMs?: number;
+}
+
+export interface TimeSweepResult {
+  /** (segment, object) pairs re-evaluated. */
+  readonly evaluated: number;
+  /** How late each re-evaluated object was taken up: now − its moment, in ms. */
+  readonly lagsMs: readonly number[];
+}
+
+export class SegmentTimeService {
+  private readonly listeners = new Set<(result: TimeSweepResult) => void>();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly syncs: SegmentSyncService,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Every finished sweep (e.g. for metrics). */
+  onSweep(listener: (result: TimeSweepResult) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The earliest pending moment of an active real-time segment, or null (for tests and operators). */
+  async nextDueAt(): Promise<Date | null> {
+    const [row] = (await this.ds.query(
+      'SELECT MIN(t.due_at) AS due FROM segment_time_triggers t JOIN segments s ON s.id = t.segment_id AND s.realtime = 1 AND s.paused = 0',
+    )) as Array<{ due: Date | null }>;
+    return row?.due ?? null;
+  }
+
+  /** Re-evaluates every (segment, object) whose moment is at or before now, oldest first. */
+  async runDue(options: TimeSweepOptions = {}): Promise<TimeSweepResult> {
+    const batch = options.batch ?? 5_000;
+    const chunk = options.chunk ?? 1_000;
+    const started = Date.now();
+    let evaluated = 0;
+    const lagsMs: number[] = [];
+    let failed = false;
+    for (;;) {
+      const now = new Date();
+      const rows = (await this.ds.query(
+        `SELECT t.segment_id, t.object_id, t.due_at FROM segment_time_triggers t
+         JOIN segments s ON s.id = t.segment_id AND s.realtime = 1 AND s.paused = 0
+         WHERE t.due_at <= ? ORDER BY t.due_at LIMIT ${Number(batch)}`,
+        [now],
+      )) as Array<{ segment_id: string; object_id: string; due_at: Date }>;
+      if (rows.length === 0) break;
+      const bySegment = new Map<string, string[]>();
+      for (const r of rows) {
+        const ids = bySegment.get(String(r.segment_id)) ?? [];
+        ids.push(String(r.object_id));
+        bySegment.set(String(r.segment_id), ids);
+        lagsMs.push(now.getTime() - r.due_at.getTime());
+      }
+      const work: Array<() => Promise<unknown>> = [];
+      for (const [segmentId, ids] of bySegment) {
+        for (let i = 0; i < ids.length; i += chunk) {
+          const part = ids.slice(i, i + chunk);
+          work.push(async () => {
+            await this.syncs.evaluate(segmentId, part, 'TIME');
+            // An object whose moment is still due (its segment vanished meanwhile) must not come back every round.
+            await this.ds.query(`DELETE FROM segment_time_triggers WHERE segment_id = ? AND due_at <= ? AND object_id IN (${part.map(() => '?').join(', ')})`, [segmentId, now, ...part]);
+          });
+        }
+      }
+      let next = 0;
+      await Promise.all(Array.from({ length: Math.min(options.parallel ?? 4, work.length) }, async () => {
+        while (next < work.length) {
+          await work[next++]().catch((error: unknown) => {
+            failed = true;
+            this.logger.error({ err: error }, 'time re-evaluation of a segment failed');
+          });
+        }
+      }));
+      evaluated += rows.length;
+      // After a failure the same rows would come back at once: leave them to the next run.
+      if (failed || rows.length < batch || Date.now() - started > (options.budgetMs ?? 20_000)) break;
+    }
+    const result = { evaluated, lagsMs };
+    if (evaluated > 0) {
+      this.logger.debug({ evaluated }, 'time-relative results re-evaluated');
+      for (const l of this.listeners) l(result);
+    }
+    return result;
+  }
+}
