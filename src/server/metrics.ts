@@ -8,6 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { DataSource } from 'typeorm';
 import { openSubscriptions } from '../live/subscribers';
 import type { SegmentSyncService } from '../services/segment-sync.service';
+import type { SegmentTimeService } from '../services/segment-time.service';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -19,6 +20,10 @@ export class Metrics {
   readonly syncs = new Histogram({
     name: 'segments_sync_duration_seconds', help: 'Full segment syncs by trigger and result', labelNames: ['trigger', 'status'],
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300], registers: [this.registry],
+  });
+  readonly timeLag = new Histogram({
+    name: 'segments_time_trigger_lag_seconds', help: 'How late objects whose time-relative result was due were taken up by this process\'s time sweeps',
+    buckets: [0.5, 1, 2, 5, 10, 30, 60, 300], registers: [this.registry],
   });
   readonly membershipRows = new Counter({ name: 'segments_membership_changes_total', help: 'Objects that entered or left cached results', labelNames: ['change'], registers: [this.registry] });
 
@@ -52,6 +57,11 @@ export class Metrics {
       this.membershipRows.inc({ change: 'entered' }, delta.enteredCount);
       this.membershipRows.inc({ change: 'exited' }, delta.exitedCount);
     });
+  }
+
+  /** Observes the time sweeps that run in this process (ROLE=all or worker). */
+  observeTimeSweeps(times: SegmentTimeService): void {
+    times.onSweep((result) => result.lagsMs.forEach((ms) => this.timeLag.observe(ms / 1000)));
   }
 
   /** Apollo plugin: one count and one latency sample per operation. */
