@@ -26,6 +26,11 @@ export interface Config {
   readonly syncConcurrency: number;
   /** How often workers re-evaluate objects whose time-relative result is due (TIME_SWEEP_MS, default 2000). */
   readonly timeSweepMs: number;
+  /**
+   * Whether time-relative results flip at their moment (TIME_TRIGGERS, default true); off, only
+   * the scheduled sync catches what time alone changes (as in the classic CRMs).
+   */
+  readonly timeTriggers: boolean;
 }
 
 export class ConfigError extends Error {
@@ -68,8 +73,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const jobLockLifetimeMs = parseInteger('JOB_LOCK_LIFETIME_MS', env.JOB_LOCK_LIFETIME_MS, 60_000, 1_000, 3_600_000, problems);
   const syncConcurrency = parseInteger('SYNC_CONCURRENCY', env.SYNC_CONCURRENCY, 4, 1, 64, problems);
   const timeSweepMs = parseInteger('TIME_SWEEP_MS', env.TIME_SWEEP_MS, 2_000, 100, 60_000, problems);
+  const timeTriggers = parseBoolean('TIME_TRIGGERS', env.TIME_TRIGGERS, true, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze({ databaseUrl, port, host, redisUrl, role, logLevel, production, graphiql, seedDemo, dbPoolSize, jobPollMs, jobLockLifetimeMs, syncConcurrency, timeSweepMs });
+  return Object.freeze({ databaseUrl, port, host, redisUrl, role, logLevel, production, graphiql, seedDemo, dbPoolSize, jobPollMs, jobLockLifetimeMs, syncConcurrency, timeSweepMs, timeTriggers });
 }
 
 function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {

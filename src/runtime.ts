@@ -38,7 +38,7 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dbPoolS
 
 export async function startRuntime(config: Config, logger: Logger, ds?: DataSource): Promise<Runtime> {
   const dataSource = ds ?? (await openDatabase(config, logger));
-  const services = createServices(dataSource, logger);
+  const services = createServices(dataSource, logger, { timeTriggers: config.timeTriggers });
   // Every role schedules through Agenda; only workers (and ROLE=all) process the jobs.
   const jobs = await startJobRunner({
     databaseUrl: config.databaseUrl, services, logger, process: config.role !== 'api',

@@ -43,12 +43,17 @@ export interface Services {
  * Wires the services. Syncs run inline (in this process) until a job runner replaces the
  * scheduler with `segments.useScheduler(...)`.
  */
-export function createServices(ds: DataSource, logger: Logger = silentLogger()): Services {
+export interface ServiceOptions {
+  /** Whether time-relative results are re-evaluated at their moment (TIME_TRIGGERS, default true). */
+  readonly timeTriggers?: boolean;
+}
+
+export function createServices(ds: DataSource, logger: Logger = silentLogger(), options: ServiceOptions = {}): Services {
   const changes = new ChangeFeed();
   const attributes = new AttributeService(ds);
   const lists = new ListService(ds, changes);
   const filters = new FilterService(ds, attributes, lists);
-  const segmentSyncs = new SegmentSyncService(ds, filters, logger);
+  const segmentSyncs = new SegmentSyncService(ds, filters, logger, options.timeTriggers ?? true);
   const segments = new SegmentService(ds, filters, segmentSyncs);
   segments.useScheduler(new InlineScheduler((id, trigger) => segmentSyncs.sync(id, trigger)));
   return {

@@ -46,6 +46,8 @@ export class SegmentSyncService {
     private readonly ds: DataSource,
     private readonly filters: FilterService,
     private readonly logger: Logger,
+    /** Whether active real-time segments keep time-relative moments (config TIME_TRIGGERS; default on). */
+    private readonly timeTriggers = true,
   ) {}
 
   /** Every finished full sync run (SUCCEEDED or FAILED), e.g. for metrics. */
@@ -244,7 +246,7 @@ export class SegmentSyncService {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     if (onlyIds) await q(`DELETE FROM segment_time_triggers WHERE segment_id = ? AND object_id IN (${onlyIds.map(() => '?').join(', ')})`, [segment.id, ...onlyIds]);
     else await q('DELETE FROM segment_time_triggers WHERE segment_id = ?', [segment.id]);
-    if (!segment.realtime || segment.paused) return;
+    if (!segment.realtime || segment.paused || !this.timeTriggers) return;
     const moments = compileNextChangeQuery(tree, { workspaceId: segment.workspaceId, objectType: segment.objectType, now, restrictToIds: onlyIds });
     if (!moments) return;
     // A JSON date the pattern lets through but the calendar does not (02-30) has no moment: a
