@@ -73,7 +73,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function sqlIds(ds: DataSet, k: number, workspaceId: string, type: ObjectType, filter: FilterInput): Promise<{ ids: string[]; sql: string; params: readonly unknown[] }> {
+async function sqlIds(ds: DataSet, k: number, workspaceId: string, type: ObjectType, filter: FilterInput, restrictToIds?: string[]): Promise<{ ids: string[]; sql: string; params: readonly unknown[] }> {
   const ctx = {
     objectType: type,
     attributeTypes: (t: ObjectType) => attributeTypesOf(ds, workspaceId, t),
@@ -87,29 +87,48 @@ async function sqlIds(ds: DataSet, k: number, workspaceId: string, type: ObjectT
     throw new Error(`validateFilter rejected a generated (valid) input: ${(error as Error).message}\n` +
       `objectType=${type} filter=${JSON.stringify(filter)}`);
   }
-  const q = compileMatchingIdsQuery(node, { workspaceId, objectType: type, now: ds.now });
+  const q = compileMatchingIdsQuery(node, { workspaceId, objectType: type, now: ds.now, restrictToIds });
   const session = k % 2 === 1 ? offsetSession : db.dataSource;
   const rows: Array<{ id: unknown }> = await session.query(q.sql, [...q.params]);
   return { ids: rows.map((r) => String(r.id)), sql: q.sql, params: q.params };
 }
 
+let checks = 0;
+
+/**
+ * Every other tree is also run in the restricted (correlated) form that real-time evaluations
+ * use, over about half of the workspace's objects plus an id of the other workspace, and must
+ * give exactly the reference's ids among those.
+ */
 async function check(ds: DataSet, k: number, workspaceId: string, type: ObjectType, filter: FilterInput): Promise<void> {
-  const { ids, sql, params } = await sqlIds(ds, k, workspaceId, type, filter);
-  const expected = evaluateFilter(ds, workspaceId, type, filter, ds.now);
+  await checkForm(ds, k, workspaceId, type, filter);
+  if (checks++ % 2 === 1) {
+    const own = ds.objects[type].filter((o) => o.workspaceId === workspaceId).map((o) => o.id);
+    const other = ds.objects[type].find((o) => o.workspaceId !== workspaceId)?.id;
+    const some = own.filter((_, i) => (i + checks) % 2 === 0);
+    await checkForm(ds, k, workspaceId, type, filter, other === undefined ? some : [...some, other]);
+  }
+}
+
+async function checkForm(ds: DataSet, k: number, workspaceId: string, type: ObjectType, filter: FilterInput, restrictToIds?: string[]): Promise<void> {
+  const { ids, sql, params } = await sqlIds(ds, k, workspaceId, type, filter, restrictToIds);
+  const scope = restrictToIds ? new Set(restrictToIds) : null;
+  const expected = new Set([...evaluateFilter(ds, workspaceId, type, filter, ds.now)].filter((id) => !scope || scope.has(id)));
   const got = new Set(ids);
-  const s = stats.get(`data set ${k} ${type}`) ?? { trees: 0, nonTrivial: 0, empty: 0, all: 0, duplicates: 0 };
-  const total = ds.objects[type].filter((o) => o.workspaceId === workspaceId).length;
+  const key = `data set ${k} ${type}${restrictToIds ? ' (restricted)' : ''}`;
+  const s = stats.get(key) ?? { trees: 0, nonTrivial: 0, empty: 0, all: 0, duplicates: 0 };
+  const total = scope ? scope.size : ds.objects[type].filter((o) => o.workspaceId === workspaceId).length;
   s.trees++;
   if (expected.size === 0) s.empty++; else if (expected.size === total) s.all++; else s.nonTrivial++;
   if (got.size !== ids.length) s.duplicates++;
-  stats.set(`data set ${k} ${type}`, s);
+  stats.set(key, s);
 
   const missing = [...expected].filter((id) => !got.has(id));
   const extra = [...got].filter((id) => !expected.has(id));
   if (missing.length === 0 && extra.length === 0) return;
   const show = (list: string[]) => list.slice(0, 4).map((id) => JSON.stringify(describeObject(ds, workspaceId, type, id)));
   throw new Error([
-    `SQL and reference disagree for ${type} in workspace ${workspaceId} (data set ${k}), now=${ds.now.toISOString()}`,
+    `SQL and reference disagree for ${type} in workspace ${workspaceId} (data set ${k}), now=${ds.now.toISOString()}${restrictToIds ? `, restricted to ${restrictToIds.join(', ')}` : ''}`,
     `filter: ${JSON.stringify(filter)}`,
     `only the reference matches (${missing.length}): ${missing.join(', ')}`,
     ...show(missing),

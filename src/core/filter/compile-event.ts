@@ -1,12 +1,14 @@
 /**
  * `event` nodes. S = the object's events (in the workspace) with the node's name, inside its
  * window, for which every `where` condition holds; the aggregate of S is compared with the node's
- * operator. Three forms:
+ * operator. Four forms:
  *
- * - "S is not empty" / "S is empty": EXISTS / NOT EXISTS, correlated on the indexes
+ * - "S is not empty" / "S is empty" (unless the next form applies): EXISTS / NOT EXISTS, correlated on the indexes
  *   (workspace_id, user_id | product_id, name, occurred_at); MariaDB rewrites them itself into a
  *   semi-join or a materialised subquery where that is cheaper (exists_to_in).
- * - Any other condition P with a lower time bound (`lastDays`, or a range with `from`):
+ * - In the set form (whole tables), "S is (not) empty" with a lower time bound:
+ *   `row.id [NOT] IN (SELECT owner … over the window)`.
+ * - In the set form, any other condition P with a lower time bound (`lastDays`, or a range with `from`):
  *   set-based, one uncorrelated subquery over that name and window (a range of the index
  *   (workspace_id, name, occurred_at, user_id)) that MariaDB materialises once:
  *   P false for an empty S: `row.id IN (SELECT owner … GROUP BY owner HAVING P)`;
@@ -14,8 +16,8 @@
  *   P is TRUE or FALSE for every group (never NULL), so `HAVING NOT P` holds exactly for the
  *   non-empty S that fail P; the owner column is never NULL in the subquery, so NOT IN is
  *   two-valued. Whether P holds for an empty S is decided here (`holdsForEmptySet`).
- * - P over all time (no lower bound): a correlated scalar subquery per object. Measured on
- *   1M users / 10M events (BENCHMARKS.md "Filters"): the set-based form over all the events of
+ * - Otherwise (a few restricted ids, or P over all time): a correlated scalar subquery per
+ *   object. Over all time, measured on 1M users / 10M events (BENCHMARKS.md "Filters"): the set-based form over all the events of
  *   a frequent name groups ~500k owners, its temporary table outgrows the in-memory limit, and
  *   for SUM/AVG/MIN/MAX MariaDB 10.11 even picks a scan of every event of the workspace; it was
  *   1.5–3.5× slower than the per-object form there, which also profits from the cheaper
@@ -33,19 +35,28 @@ import { Scope } from './scope';
 export function compileEvent(node: EventNode, scope: Scope): SqlFragment {
   const e = scope.nextAlias('e');
   const exists = existence(node);
+  const id = raw(`${scope.alias}.id`);
+  const owner = raw(`${e}.${ownerColumn(scope)}`);
+  // The set-based forms read a whole window of events once: right for a whole table, far too
+  // much for the few ids of a real-time evaluation, which look up each id's events instead.
+  const overWindow = scope.form === 'set' && setBased(node);
   if (exists !== null) {
+    if (overWindow) {
+      // MariaDB turns EXISTS into a semi-join itself, but not NOT EXISTS inside INSERT … SELECT
+      // (a dependent subquery per row, BENCHMARKS.md "Sync"): both as IN / NOT IN over the window.
+      const owners = sql`SELECT ${owner} FROM events ${raw(e)} WHERE ${setFilter(node, scope, e)}`;
+      return exists ? sql`(${id} IN (${owners}))` : sql`(${id} NOT IN (${owners}))`;
+    }
     const subquery = sql`EXISTS (SELECT 1 FROM events ${raw(e)} WHERE ${eventFilter(node, scope, e)})`;
     return exists ? subquery : negate(subquery);
   }
-  if (!setBased(node)) {
+  if (!overWindow) {
     const aggregate = sql`(SELECT ${aggregateOf(node, e)} FROM events ${raw(e)} WHERE ${eventFilter(node, scope, e)})`;
     return compileCondition(nullableOperand(aggregate), node, scope.now);
   }
-  const owner = raw(`${e}.${ownerColumn(scope)}`);
   const holds = compileCondition(nullableOperand(aggregateOf(node, e)), node, scope.now);
   const emptyMatches = holdsForEmptySet(node);
   const owners = sql`SELECT ${owner} FROM events ${raw(e)} WHERE ${setFilter(node, scope, e)} GROUP BY ${owner} HAVING ${emptyMatches ? complement(holds) : holds}`;
-  const id = raw(`${scope.alias}.id`);
   return emptyMatches ? sql`(${id} NOT IN (${owners}))` : sql`(${id} IN (${owners}))`;
 }
 

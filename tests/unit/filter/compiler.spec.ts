@@ -40,11 +40,12 @@ const path = (key: string) => `$."${key}"`;
 
 type Case = [string, FilterNode, string, unknown[], ObjectType?];
 
-function check(cases: Case[]): void {
+/** Rows compiled in `form`: correlated (a few restricted ids, the default) or set (whole tables). */
+function check(cases: Case[], form: 'set' | 'correlated' = 'correlated'): void {
   // A rest parameter: Jest takes a declared parameter beyond a row's length for a `done` callback.
   test.each(cases)('%s', (...row) => {
     const [, node, sql, params, objectType] = row;
-    const compiled = compilePredicate(node, opts(objectType ?? 'USER'));
+    const compiled = compilePredicate(node, { ...opts(objectType ?? 'USER'), form });
     expect(compiled.sql).toBe(sql);
     expect(compiled.params).toEqual(params);
     // The only question marks in the text are the placeholders.
@@ -138,7 +139,7 @@ describe('events', () => check([
   ['COUNT EQ 2 fails for none', event({ operator: 'EQ', value: 2, window: W7 }),
     `(o.id IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(COUNT(*) = ?, FALSE)))`, [WS, 'purchase', ago(7), 2]],
   ['window from/to inclusive', event({ window: { kind: 'range', from: ago(7), to: ago(1) } }),
-    `EXISTS (SELECT 1 ${S_USER} AND e1.occurred_at >= ? AND e1.occurred_at <= ?)`, [WS, 'purchase', ago(7), ago(1)]],
+    '(o.id IN (SELECT e1.user_id FROM events e1 WHERE e1.workspace_id = ? AND e1.name = ? AND e1.occurred_at >= ? AND e1.occurred_at <= ?))', [WS, 'purchase', ago(7), ago(1)]],
   ['window with only to', event({ window: { kind: 'range', from: null, to: ago(1) } }),
     `EXISTS (SELECT 1 ${S_USER} AND e1.occurred_at <= ?)`, [WS, 'purchase', ago(1)]],
   ['SUM is 0 over none', event({ aggregate: 'SUM', property: 'amount', operator: 'GT', value: 10 }),
@@ -210,6 +211,20 @@ describe('events', () => check([
     + ` AND (CASE ${P.type} WHEN 'NULL' THEN FALSE WHEN 'STRING' THEN ${P.value} <> '' ELSE TRUE END)`
     + ` AND NOT (CASE ${P.type} WHEN 'NULL' THEN FALSE WHEN 'STRING' THEN ${P.value} <> '' ELSE TRUE END))`,
   [WS, 'purchase', path('note'), path('note'), path('x'), path('x')]],
+  ['set form: "has such an event" in the last 7 days is IN over the window', event({ window: W7 }),
+    `(o.id IN (SELECT e1.user_id ${S_SET}))`, [WS, 'purchase', ago(7)]],
+  ['set form: "has no such event" in the last 7 days is NOT IN over the window (no dependent NOT EXISTS)', event({ operator: 'EQ', value: 0, window: W7 }),
+    `(o.id NOT IN (SELECT e1.user_id ${S_SET}))`, [WS, 'purchase', ago(7)]],
+  ['set form: PRODUCT existence skips events without a product', event({ window: W7 }),
+    '(o.id IN (SELECT e1.product_id FROM events e1 WHERE e1.workspace_id = ? AND e1.name = ? AND e1.product_id IS NOT NULL AND e1.occurred_at >= ?))',
+    [WS, 'purchase', ago(7)], 'PRODUCT'],
+], 'set'));
+
+describe('events, correlated form (a few restricted ids: each id\'s own events, never a whole window)', () => check([
+  ['COUNT GTE 3 in the last 7 days is a scalar subquery', event({ value: 3, window: W7 }),
+    `COALESCE((SELECT COUNT(*) ${S_USER} AND e1.occurred_at >= ?) >= ?, FALSE)`, [WS, 'purchase', ago(7), 3]],
+  ['"has no such event" in the last 7 days is NOT EXISTS', event({ operator: 'EQ', value: 0, window: W7 }),
+    `NOT EXISTS (SELECT 1 ${S_USER} AND e1.occurred_at >= ?)`, [WS, 'purchase', ago(7)]],
 ]));
 
 describe('tags, lists, segments', () => check([
@@ -244,12 +259,12 @@ describe('related (fresh aliases at every depth)', () => check([
     + ' AND EXISTS (SELECT 1 FROM users r3 WHERE r3.workspace_id = ? AND r3.id = r1.user_id AND '
     + 'EXISTS (SELECT 1 FROM events e4 WHERE e4.workspace_id = ? AND e4.user_id = r3.id AND e4.name = ?))))',
   [WS, WS, 4, 'big', WS, WS, 'purchase']],
-  ['set-based event inside related: IN on the related row, subquery not correlated', {
+  ['windowed event inside related: the related row\'s own events', {
     kind: 'related', relation: 'users', target: 'USER', quantifier: 'NONE', filter: {
       kind: 'not', child: event({ operator: 'LT', value: 3, window: W7 }),
     },
-  }, 'NOT EXISTS (SELECT 1 FROM users r1 WHERE r1.workspace_id = ? AND r1.company_id = o.id AND NOT (r1.id NOT IN (SELECT e2.user_id'
-    + ' FROM events e2 WHERE e2.workspace_id = ? AND e2.name = ? AND e2.occurred_at >= ? GROUP BY e2.user_id HAVING NOT COALESCE(COUNT(*) < ?, FALSE))))',
+  }, 'NOT EXISTS (SELECT 1 FROM users r1 WHERE r1.workspace_id = ? AND r1.company_id = o.id AND NOT COALESCE((SELECT COUNT(*)'
+    + ' FROM events e2 WHERE e2.workspace_id = ? AND e2.user_id = r1.id AND e2.name = ? AND e2.occurred_at >= ?) < ?, FALSE))',
   [WS, WS, 'purchase', ago(7), 3], 'COMPANY'],
   ['related from COMPANY, custom attribute of the target', {
     kind: 'related', relation: 'users', target: 'USER', quantifier: 'ANY', filter: attr(custom('score', 'NUMBER'), 'LT', 3),
@@ -264,11 +279,21 @@ describe('and / or / not', () => check([
   ['not of or', { kind: 'not', child: { kind: 'or', children: [isSet('country'), isSet('city')] } },
     `NOT ((${STR}) OR (o.city IS NOT NULL AND o.city <> ''))`, []],
   ['not not', { kind: 'not', child: { kind: 'not', child: isSet('country') } }, `NOT NOT (${STR})`, []],
+]));
+
+describe('set form: windowed events nested in related, or, not', () => check([
+  ['set-based event inside related: IN on the related row, subquery not correlated', {
+    kind: 'related', relation: 'users', target: 'USER', quantifier: 'NONE', filter: {
+      kind: 'not', child: event({ operator: 'LT', value: 3, window: W7 }),
+    },
+  }, 'NOT o.id IN (SELECT r1.company_id FROM users r1 WHERE r1.workspace_id = ? AND r1.company_id IS NOT NULL AND NOT (r1.id NOT IN (SELECT e2.user_id'
+    + ' FROM events e2 WHERE e2.workspace_id = ? AND e2.name = ? AND e2.occurred_at >= ? GROUP BY e2.user_id HAVING NOT COALESCE(COUNT(*) < ?, FALSE))))',
+  [WS, WS, 'purchase', ago(7), 3], 'COMPANY'],
   ['or with a set-based event, and not of one', { kind: 'or', children: [
     isSet('country'),
     { kind: 'not', child: event({ value: 2, window: W7 }) },
   ] }, `((${STR}) OR NOT (o.id IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(COUNT(*) >= ?, FALSE))))`, [WS, 'purchase', ago(7), 2]],
-]));
+], 'set'));
 
 describe('statements', () => {
   const tag: FilterNode = { kind: 'tag', tag: 'vip', has: true };
