@@ -46,6 +46,8 @@ export interface Services {
 export interface ServiceOptions {
   /** Whether time-relative results are re-evaluated at their moment (TIME_TRIGGERS, default true). */
   readonly timeTriggers?: boolean;
+  /** Size limit of each in-memory staging table of a sync (default 1 GiB); larger sets stage on disk. */
+  readonly stagingMemoryBytes?: number;
 }
 
 export function createServices(ds: DataSource, logger: Logger = silentLogger(), options: ServiceOptions = {}): Services {
@@ -53,7 +55,7 @@ export function createServices(ds: DataSource, logger: Logger = silentLogger(), 
   const attributes = new AttributeService(ds);
   const lists = new ListService(ds, changes);
   const filters = new FilterService(ds, attributes, lists);
-  const segmentSyncs = new SegmentSyncService(ds, filters, logger, options.timeTriggers ?? true);
+  const segmentSyncs = new SegmentSyncService(ds, filters, logger, { timeTriggers: options.timeTriggers, stagingMemoryBytes: options.stagingMemoryBytes });
   const segments = new SegmentService(ds, filters, segmentSyncs);
   segments.useScheduler(new InlineScheduler((id, trigger) => segmentSyncs.sync(id, trigger)));
   return {

@@ -13,7 +13,7 @@
  * After commit the outbox event is handed to the publisher (see live/change-publisher.ts).
  */
 import { DataSource, QueryRunner } from 'typeorm';
-import { compileMatchingIdsQuery } from '../core/filter/compiler';
+import { compileFingerprintQuery, compileMatchingIdsQuery, idHashSql } from '../core/filter/compiler';
 import { compileNextChangeQuery } from '../core/filter/moments';
 import type { FilterNode } from '../core/filter/filter-tree';
 import { OBJECT_TYPE_CODE } from '../core/object-types';
@@ -23,7 +23,22 @@ import type { FilterService } from './filter.service';
 import type { MembershipDelta, SegmentRecord, SyncRunRecord, SyncTrigger } from './segment-types';
 
 export const SAMPLE_IDS = 1000;
+/**
+ * Staging tables live in memory up to this size per table (session max_heap_table_size; memory
+ * is taken as rows arrive, ~60 bytes per id): inserting 1M ids into an InnoDB temporary table
+ * took 12 s, into a MEMORY one 2 s (BENCHMARKS.md "Sync"). A larger set falls back to InnoDB.
+ */
+const STAGING_MEMORY_BYTES = 1024 * 1024 * 1024;
+/** MariaDB/MySQL error 1114: "The table … is full" (a MEMORY table reached max_heap_table_size). */
+const ER_RECORD_FILE_FULL = 1114;
 const LOCK_WAIT_SECONDS = 600;
+
+export interface SegmentSyncOptions {
+  /** Whether active real-time segments keep time-relative moments (config TIME_TRIGGERS; default true). */
+  readonly timeTriggers?: boolean;
+  /** Size limit of each in-memory staging table before a sync stages on disk (default 1 GiB). */
+  readonly stagingMemoryBytes?: number;
+}
 
 /** Receives every committed change of cached results, with its outbox event id. */
 export type DeltaListener = (delta: MembershipDelta, eventId: string) => void;
@@ -46,8 +61,7 @@ export class SegmentSyncService {
     private readonly ds: DataSource,
     private readonly filters: FilterService,
     private readonly logger: Logger,
-    /** Whether active real-time segments keep time-relative moments (config TIME_TRIGGERS; default on). */
-    private readonly timeTriggers = true,
+    private readonly options: SegmentSyncOptions = {},
   ) {}
 
   /** Every finished full sync run (SUCCEEDED or FAILED), e.g. for metrics. */
@@ -137,8 +151,22 @@ export class SegmentSyncService {
     await q("UPDATE segments SET sync_status = 'RUNNING' WHERE id = ?", [segment.id]);
     try {
       if (!tree.node) throw tree.error;
-      await this.stage(runner, segment, tree.node, startedAt);
-      this.announce(await this.apply(runner, segment, tree.node, trigger, startedAt, { runId }));
+      const node = tree.node;
+      if (await this.unchanged(runner, segment, node, startedAt)) {
+        await this.applyUnchanged(runner, segment, node, startedAt, runId);
+      } else {
+        try {
+          await this.stage(runner, segment, node, startedAt);
+          this.announce(await this.apply(runner, segment, node, trigger, startedAt, { runId }));
+        } catch (error) {
+          if ((error as { errno?: number }).errno !== ER_RECORD_FILE_FULL) throw error;
+          // Larger than the in-memory staging allows: again, on disk.
+          if (runner.isTransactionActive) await runner.rollbackTransaction();
+          await this.cleanUp(runner);
+          await this.stage(runner, segment, node, startedAt, undefined, 'InnoDB');
+          this.announce(await this.apply(runner, segment, node, trigger, startedAt, { runId }));
+        }
+      }
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       const message = error instanceof Error ? error.message : String(error);
@@ -155,13 +183,48 @@ export class SegmentSyncService {
     return run;
   }
 
-  /** The new member set (of `onlyIds`, or of everyone) into seg_new, read at READ COMMITTED. */
-  private async stage(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date, onlyIds?: readonly string[]): Promise<void> {
+  /**
+   * Whether the filter finds exactly the cached results (same count, id sum and id hash), read at
+   * READ COMMITTED: then a full sync has nothing to stage or diff. False when the segment has no
+   * fingerprint yet (never synced since the column exists).
+   */
+  private async unchanged(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date): Promise<boolean> {
+    const [stored] = (await runner.query('SELECT member_count, CAST(member_sum AS CHAR) AS s, CAST(member_hash AS CHAR) AS h, last_synced_at FROM segments WHERE id = ?', [segment.id])) as Array<{ member_count: number; s: string | null; h: string | null; last_synced_at: Date | null }>;
+    if (!stored || stored.s === null || stored.h === null || stored.last_synced_at === null) return false;
+    const query = compileFingerprintQuery(tree, { workspaceId: segment.workspaceId, objectType: segment.objectType, now });
+    await runner.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    const [found] = (await runner.query(query.sql, [...query.params])) as Array<{ n: string; s: string; h: string }>;
+    return Number(found.n) === Number(stored.member_count) && found.s === stored.s && found.h === stored.h;
+  }
+
+  /** A full sync that found the cached results unchanged: its run, the segment's status, the time bookkeeping. */
+  private async applyUnchanged(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, startedAt: Date, runId: string): Promise<void> {
+    const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
+    await runner.startTransaction('READ COMMITTED');
+    const locked = (await q('SELECT member_count FROM segments WHERE id = ? FOR UPDATE', [segment.id])) as Array<{ member_count: number }>;
+    if (locked.length === 0) throw new Error('the segment was deleted during its sync');
+    const count = Number(locked[0].member_count);
+    const at = new Date();
+    await q("UPDATE segments SET sync_status = 'IDLE', last_synced_at = ?, last_error = NULL WHERE id = ?", [at, segment.id]);
+    await this.writeMoments(runner, segment, tree, startedAt);
+    const finishedAt = new Date();
+    await q("UPDATE segment_sync_runs SET status = 'SUCCEEDED', finished_at = ?, duration_ms = ?, member_count = ?, entered = 0, exited = 0 WHERE id = ?", [
+      finishedAt, finishedAt.getTime() - startedAt.getTime(), count, runId,
+    ]);
+    await runner.commitTransaction();
+  }
+
+  /**
+   * The new member set (of `onlyIds`, or of everyone) into seg_new, read at READ COMMITTED. The
+   * staging tables are MEMORY tables unless `engine` says otherwise (see STAGING_MEMORY_BYTES).
+   */
+  private async stage(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date, onlyIds?: readonly string[], engine: 'MEMORY' | 'InnoDB' = 'MEMORY'): Promise<void> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     const select = compileMatchingIdsQuery(tree, { workspaceId: segment.workspaceId, objectType: segment.objectType, now, restrictToIds: onlyIds });
     await q('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    if (engine === 'MEMORY') await q('SET SESSION max_heap_table_size = ?', [this.options.stagingMemoryBytes ?? STAGING_MEMORY_BYTES]);
     for (const t of ['seg_new', 'seg_entered', 'seg_exited', 'seg_scope']) {
-      await q(`CREATE TEMPORARY TABLE IF NOT EXISTS ${t} (object_id BIGINT UNSIGNED NOT NULL PRIMARY KEY) ENGINE=InnoDB`);
+      await q(`CREATE TEMPORARY TABLE IF NOT EXISTS ${t} (object_id BIGINT UNSIGNED NOT NULL, PRIMARY KEY USING BTREE (object_id)) ENGINE=${engine}`);
       await q(`TRUNCATE TABLE ${t}`);
     }
     if (onlyIds) await q(`INSERT IGNORE INTO seg_scope (object_id) VALUES ${onlyIds.map(() => '(?)').join(', ')}`, [...onlyIds]);
@@ -207,6 +270,8 @@ export class SegmentSyncService {
       await q('INSERT INTO segment_members (segment_id, object_id, joined_at) SELECT ?, object_id, ? FROM seg_entered', [segment.id, at]);
       await q("INSERT INTO segment_membership_history (segment_id, object_id, change_kind, trigger_kind, run_id, at) SELECT ?, object_id, 'ENTERED', ?, ?, ? FROM seg_entered", [segment.id, trigger, runId, at]);
     }
+    // A full sync also gives a segment without a fingerprint its first one.
+    if (changed || opts.runId) await this.updateFingerprint(runner, segment.id);
     const sample = async (table: string, n: number) => (n ? ((await q(`SELECT object_id FROM ${table} ORDER BY object_id LIMIT ${SAMPLE_IDS}`)) as Array<{ object_id: string }>).map((r) => String(r.object_id)) : []);
     const enteredIds = await sample('seg_entered', enteredCount);
     const exitedIds = await sample('seg_exited', exitedCount);
@@ -237,6 +302,35 @@ export class SegmentSyncService {
   }
 
   /**
+   * Keeps the fingerprint of the cached results (see compileFingerprintQuery) in step with what
+   * was just applied: + the entered ids, − the exited ones (XOR adds and removes alike). A segment
+   * without one gets it from its results after a full sync.
+   */
+  private async updateFingerprint(runner: QueryRunner, segmentId: string): Promise<void> {
+    const hash = idHashSql('object_id');
+    const [row] = (await runner.query('SELECT member_sum IS NULL AS missing FROM segments WHERE id = ?', [segmentId])) as Array<{ missing: number }>;
+    if (Number(row.missing) === 1) {
+      await runner.query(
+        `UPDATE segments s JOIN (SELECT COALESCE(SUM(object_id), 0) AS total, COALESCE(BIT_XOR(${hash}), 0) AS hash FROM segment_members WHERE segment_id = ?) m
+         SET s.member_sum = m.total, s.member_hash = m.hash WHERE s.id = ?`,
+        [segmentId, segmentId],
+      );
+      return;
+    }
+    // (A temporary table can be read only once per statement: one read each, then the update.)
+    const part = async (table: string) => ((await runner.query(
+      `SELECT CAST(COALESCE(SUM(object_id), 0) AS CHAR) AS total, CAST(COALESCE(BIT_XOR(${hash}), 0) AS CHAR) AS hash FROM ${table}`,
+    )) as Array<{ total: string; hash: string }>)[0];
+    const entered = await part('seg_entered');
+    const exited = await part('seg_exited');
+    await runner.query(
+      `UPDATE segments SET member_sum = member_sum + CAST(? AS DECIMAL(65, 0)) - CAST(? AS DECIMAL(65, 0)),
+         member_hash = member_hash ^ CAST(? AS UNSIGNED) ^ CAST(? AS UNSIGNED) WHERE id = ?`,
+      [entered.total, exited.total, entered.hash, exited.hash, segmentId],
+    );
+  }
+
+  /**
    * Freshness bookkeeping, in the transaction that applies the results it goes with: for the
    * objects just evaluated (or all), the next moment time alone may change their result, as of
    * the evaluation's `now` (see core/filter/moments.ts). Only real-time segments that are not
@@ -246,7 +340,7 @@ export class SegmentSyncService {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     if (onlyIds) await q(`DELETE FROM segment_time_triggers WHERE segment_id = ? AND object_id IN (${onlyIds.map(() => '?').join(', ')})`, [segment.id, ...onlyIds]);
     else await q('DELETE FROM segment_time_triggers WHERE segment_id = ?', [segment.id]);
-    if (!segment.realtime || segment.paused || !this.timeTriggers) return;
+    if (!segment.realtime || segment.paused || this.options.timeTriggers === false) return;
     const moments = compileNextChangeQuery(tree, { workspaceId: segment.workspaceId, objectType: segment.objectType, now, restrictToIds: onlyIds });
     if (!moments) return;
     // A JSON date the pattern lets through but the calendar does not (02-30) has no moment: a

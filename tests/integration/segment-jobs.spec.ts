@@ -67,7 +67,10 @@ test('one recurring job per segment follows its interval, pause, resume and dele
   expect((await jobsOf(seg.id)).map((j) => j.disabled)).toEqual([1]);
   const resumed = await services[0].segments.update(ctx, seg.id, { paused: false });
   expect(resumed.nextSyncAt).not.toBeNull();
-  expect((await jobsOf(seg.id)).map((j) => j.disabled)).toEqual([0]);
+  const recurring = (await jobsOf(seg.id)).filter((j) => (typeof j.data === 'string' ? JSON.parse(j.data) : j.data).trigger === 'SCHEDULE');
+  expect(recurring.map((j) => j.disabled)).toEqual([0]);
+  // Resuming brings the cached results (and the time bookkeeping) up to date at once.
+  await until(() => runsOf(seg.id, 'MANUAL'), (runs) => runs.length === 1 && runs[0].status === 'SUCCEEDED');
 
   await services[2].segments.delete(ctx, seg.id);
   expect(await jobsOf(seg.id)).toEqual([]);

@@ -66,6 +66,22 @@ export function compileCountQuery(node: FilterNode, options: MatchingIdsOptions)
   return sql`SELECT COUNT(*) AS n ${fromWhere(node, options)}`;
 }
 
+/**
+ * A 64-bit hash of an id column: two CRC32s side by side. A set's fingerprint is its size, the
+ * sum of its ids and the XOR of their hashes; XOR makes it cheap to keep up to date (adding and
+ * removing an id are the same operation).
+ */
+export const idHashSql = (column: string): string => `(CRC32(CONCAT(${column}, 'a')) | (CRC32(CONCAT(${column}, 'b')) << 32))`;
+
+/**
+ * `SELECT COUNT(*) AS n, <sum of ids> AS s, <XOR of id hashes> AS h FROM <table> o WHERE …` (same
+ * WHERE as `compileMatchingIdsQuery`; s and h as decimal text): a sync compares it with the
+ * fingerprint of the cached results and skips its staging and anti-joins when they are equal.
+ */
+export function compileFingerprintQuery(node: FilterNode, options: MatchingIdsOptions): SqlFragment {
+  return sql`SELECT COUNT(*) AS n, CAST(COALESCE(SUM(o.id), 0) AS CHAR) AS s, CAST(COALESCE(BIT_XOR(${raw(idHashSql('o.id'))}), 0) AS CHAR) AS h ${fromWhere(node, options)}`;
+}
+
 function fromWhere(node: FilterNode, options: MatchingIdsOptions): SqlFragment {
   const ids = options.restrictToIds;
   // A few ids: look up each one's rows; the whole table: semi-/anti-joins (unless the caller chose).
