@@ -1,7 +1,8 @@
 /**
  * The HTTP side: Express 5 with Apollo Server 5 at /graphql, graphql-ws on the same path and
- * port, GraphiQL, and the health endpoints. `startApiServer` returns a handle whose `close`
- * drains requests, closes sockets with 1001 (going away) and stops Apollo.
+ * port, GraphiQL, and the health endpoints. Every request gets an id (see request-id.ts).
+ * `startApiServer` returns a handle whose `close` stops accepting connections, closes WebSockets
+ * with 1001 (going away), lets requests in flight finish for a few seconds, and stops Apollo.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -21,13 +22,19 @@ import type { Services } from '../services';
 import { bearerToken } from '../services/auth.service';
 import type { Actor, RequestContext } from '../services/context';
 import { createLoaders, GraphQLContext, OperationReads } from '../graphql/context';
-import { createFormatError } from '../graphql/errors';
+import { createFormatError, logMaskedErrors, unavailableError } from '../graphql/errors';
+import { isDatabaseUnavailable } from '../db/connection-errors';
 import { defaultGraphiqlAssetsDir, graphiqlRouter } from './graphiql';
 import { healthRouter } from './health';
 import { Metrics } from './metrics';
-import { limitRules, tokenLimitError, validateWithLimits } from '../graphql/limits';
+import { limitRules, tokenLimitError, validateWithLimits, variablesDepthError } from '../graphql/limits';
+import { requestIds, requestScope } from './request-id';
+import { sharedSubscribe } from '../graphql/shared-subscribe';
 
 export const GRAPHQL_PATH = '/graphql';
+/** On close: how long HTTP requests in flight may take to finish, and WebSockets to answer 1001. */
+const DRAIN_GRACE_MS = 3_000;
+const WS_CLOSE_GRACE_MS = 1_000;
 
 const unauthenticatedError = () =>
   new GraphQLError('a valid bearer token is required', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
@@ -49,39 +56,73 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-function requestContext(actor: Actor | null, logger: Logger, requestId: string): RequestContext | null {
-  return actor ? { actor, requestId, logger: logger.child({ requestId, workspaceId: actor.workspaceId, agentId: actor.agentId }) } : null;
+/** `log` already carries the request id. */
+function requestContext(actor: Actor | null, log: Logger, requestId: string): RequestContext | null {
+  return actor ? { actor, requestId, logger: log.child({ workspaceId: actor.workspaceId, agentId: actor.agentId }) } : null;
 }
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const { services, schema, logger, config } = opts;
+  const formatError = createFormatError(config.production);
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestIds(logger));
+  // Responses not yet written when close() begins say `Connection: close`: keep-alive clients
+  // then do not reuse a socket that the drain is about to close.
+  const unanswered = new Set<express.Response>();
+  let draining = false;
+  app.use((_req, res, next) => {
+    if (draining) res.setHeader('connection', 'close');
+    unanswered.add(res);
+    res.once('close', () => unanswered.delete(res));
+    next();
+  });
   const metrics = new Metrics(services.dataSource);
   metrics.observeSyncs(services.segmentSyncs);
+  metrics.observeTimeSweeps(services.segmentTimes);
   const httpServer = http.createServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: 1024 * 1024 });
   const wsCleanup = useServer<Record<string, unknown>, { actor?: Actor }>(
     {
       schema,
+      isProd: config.production,
       connectionInitWaitTimeout: 5_000,
       validate: validateWithLimits,
+      subscribe: sharedSubscribe, // one execution per event and selection, shared by subscribers
       onSubscribe: (_ctx, _id, payload) => {
-        const tooLong = tokenLimitError(payload.query);
-        return tooLong ? [tooLong] : undefined;
+        const refused = tokenLimitError(payload.query) ?? variablesDepthError(payload.variables);
+        return refused ? [refused] : undefined;
       },
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const token = bearerToken(params.Authorization ?? params.authorization);
-        const actor = await services.auth.authenticate(token);
+        let actor: Actor | null;
+        try {
+          actor = await services.auth.authenticate(token);
+        } catch (error) {
+          if (!isDatabaseUnavailable(error)) throw error;
+          logger.warn({ err: error }, 'database unavailable: WebSocket connection refused');
+          ctx.extra.socket.close(1013, 'Try again later'); // graphql-ws's 4403 below finds it closing
+          return false;
+        }
         if (!actor) return false; // graphql-ws closes with 4403 Forbidden
         ctx.extra.actor = actor;
         return true;
       },
       context: (ctx): GraphQLContext => {
-        const request = requestContext(ctx.extra.actor ?? null, logger, crypto.randomUUID());
-        return { services, request, loaders: createLoaders(services, request), reads: new OperationReads(services), pubSub: opts.pubSub };
+        const requestId = crypto.randomUUID();
+        const log = logger.child({ requestId });
+        const request = requestContext(ctx.extra.actor ?? null, log, requestId);
+        return { services, request, loaders: createLoaders(services, request), reads: new OperationReads(services), pubSub: opts.pubSub, log };
+      },
+      // The same error masking as over HTTP. Errors before execution are the client's (validation, limits).
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((e) => formatError({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } }, e)),
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors?.length) return undefined;
+        logMaskedErrors((args.contextValue as GraphQLContext).log, result.errors);
+        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
       },
     },
     wsServer,
@@ -93,9 +134,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     includeStacktraceInErrorResponses: false,
     validationRules: limitRules(),
     allowBatchedHttpRequests: false,
-    formatError: createFormatError(logger, config.production),
+    formatError,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: DRAIN_GRACE_MS }),
       ApolloServerPluginLandingPageDisabled(),
       metrics.apolloPlugin(),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
@@ -112,6 +153,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
             async willSendResponse({ contextValue }) {
               await contextValue.reads.release();
             },
+            // What formatError masks is logged here, where the request's logger (and id) is known.
+            async didEncounterErrors({ contextValue, errors }) {
+              logMaskedErrors(contextValue.log, errors);
+            },
           };
         },
       },
@@ -126,19 +171,27 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     GRAPHQL_PATH,
     express.json({ limit: '10mb' }),
     (req, res, next) => {
-      // The token limit needs the raw text, before Apollo parses it (graphql-ws checks it in onSubscribe).
-      const query = (req.body as { query?: unknown } | undefined)?.query ?? req.query?.query;
-      const tooLong = typeof query === 'string' ? tokenLimitError(query) : null;
-      if (!tooLong) return next();
-      res.status(400).json({ errors: [{ message: tooLong.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
+      // The token limit needs the raw text, before Apollo parses it, and the variable depth
+      // limit comes before GraphQL coerces them (graphql-ws checks both in onSubscribe).
+      const body = req.body as { query?: unknown; variables?: unknown } | undefined;
+      const query = body?.query ?? req.query?.query;
+      const refused = (typeof query === 'string' ? tokenLimitError(query) : null) ?? variablesDepthError(body?.variables ?? req.query?.variables);
+      if (!refused) return next();
+      res.status(400).json({ errors: [{ message: refused.message, extensions: { code: refused.extensions.code } }] });
     },
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 100)) || crypto.randomUUID();
-        res.setHeader('x-request-id', requestId);
-        const actor = await services.auth.authenticate(bearerToken(req.headers.authorization));
-        const request = requestContext(actor, logger, requestId);
-        return { services, request, loaders: createLoaders(services, request), reads: new OperationReads(services), pubSub: opts.pubSub };
+      context: async ({ req }) => {
+        const { requestId, log } = requestScope(req, logger);
+        let actor: Actor | null;
+        try {
+          actor = await services.auth.authenticate(bearerToken(req.headers.authorization));
+        } catch (error) {
+          if (!isDatabaseUnavailable(error)) throw error;
+          log.warn({ err: error }, 'database unavailable: request refused');
+          throw unavailableError(error);
+        }
+        const request = requestContext(actor, log, requestId);
+        return { services, request, loaders: createLoaders(services, request), reads: new OperationReads(services), pubSub: opts.pubSub, log };
       },
     }),
   );
@@ -157,9 +210,20 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     httpServer,
     close() {
       closing ??= (async () => {
+        draining = true;
+        for (const res of unanswered) if (!res.headersSent) res.setHeader('connection', 'close');
+        // Subscribers first: 1001 Going Away. A client that does not answer the closing handshake
+        // in time is cut, so that it cannot hold the shutdown (ws would wait 30 s for it).
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
-        await apollo.stop();
-        await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+        const cut = setTimeout(() => { for (const client of wsServer.clients) client.terminate(); }, WS_CLOSE_GRACE_MS);
+        try {
+          // Stops accepting connections, waits up to DRAIN_GRACE_MS for requests in flight, closes
+          // the rest (keep-alive ones included), and disposes graphql-ws.
+          await apollo.stop();
+          await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+        } finally {
+          clearTimeout(cut);
+        }
       })();
       return closing;
     },
