@@ -18,6 +18,13 @@ export const LIMITS = Object.freeze({
   maxDirectives: 50,
   maxTokens: 1000,
   maxCost: 50_000,
+  /**
+   * How deep the variables may nest (objects and lists). GraphQL coerces variables recursively
+   * (and validation walks filters recursively), so a value nested 100,000 deep overflowed the
+   * stack: an internal error instead of a refusal. A filter at its own depth limit (10) with an
+   * event condition at the bottom nests about 30; event properties rarely nest past 10.
+   */
+  maxVariableDepth: 64,
 });
 
 /**
@@ -44,6 +51,29 @@ export function limitRules(): ValidationRule[] {
 /** GraphQL's rules plus the limits (graphql-ws's `validate` option). */
 export function validateWithLimits(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[] {
   return validate(schema, document, [...specifiedRules, ...limitRules()]);
+}
+
+/**
+ * An error (BAD_USER_INPUT) when the variables, as an object or as the JSON text of a GET
+ * request, nest deeper than the limit; null otherwise. Measured without recursion.
+ */
+export function variablesDepthError(variables: unknown, max = LIMITS.maxVariableDepth): GraphQLError | null {
+  let root = variables;
+  if (typeof root === 'string') {
+    try {
+      root = JSON.parse(root);
+    } catch {
+      return null; // not JSON: Apollo reports it
+    }
+  }
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length) {
+    const [value, depth] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > max) return new GraphQLError(`Variables nest at most ${max} levels deep.`, { extensions: { code: 'BAD_USER_INPUT' } });
+    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return null;
 }
 
 /** Counts the tokens of an operation, stopping one past the limit; an error when over it. */
