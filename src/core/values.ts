@@ -23,12 +23,20 @@ export function canonicalDate(value: unknown, path: string): string {
   return date.toISOString();
 }
 
-const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
-/** Parses an ISO-8601 date (UTC midnight) or date-time (UTC unless it names an offset); null otherwise. */
+/**
+ * Parses an ISO-8601 date (UTC midnight) or date-time (UTC unless it names an offset); null
+ * otherwise, also for a day or time that does not exist (2026-02-30, 24:00), which JavaScript's
+ * Date would silently move to the next month or day.
+ */
 export function parseIsoDate(value: unknown): Date | null {
-  if (typeof value !== 'string' || !ISO.test(value.trim())) return null;
-  let text = value.trim();
+  const m = typeof value === 'string' ? ISO.exec(value.trim()) : null;
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((part) => Number(part ?? 0));
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return null;
+  let text = (value as string).trim();
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text += 'T00:00:00Z';
   else if (!/(Z|[+-]\d{2}:?\d{2})$/.test(text)) text += 'Z';
   const date = new Date(text.replace(' ', 'T'));
