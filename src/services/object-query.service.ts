@@ -7,7 +7,7 @@ import { CATALOG, CUSTOM_FIELD_PREFIX } from '../core/catalog';
 import { badInput } from '../core/errors';
 import { ObjectType, OPERATORS_BY_TYPE, FieldType, FilterOperator } from '../core/object-types';
 import type { SqlFragment } from '../core/filter/filter-tree';
-import { ObjectRecord, toRecord } from '../db/object-store';
+import { isWellFormedId, ObjectRecord, toRecord } from '../db/object-store';
 import type { QueryFn } from '../db/read-snapshot';
 import type { AttributeService } from './attribute.service';
 import type { RequestContext } from './context';
@@ -34,10 +34,17 @@ export function encodeCursor(parts: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
+/**
+ * The parts of a cursor this API returned: every cursor ends with an object or row id, after
+ * the time in ms it is ordered by, if any. Anything else is BAD_USER_INPUT, so that a forged
+ * cursor (a time that is no date, an id that is no id) never reaches SQL.
+ */
 export function decodeCursor(cursor: string, arity: number, path = 'after'): Array<string | number> {
   try {
     const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(parts) && parts.length === arity && parts.every((p) => typeof p === 'string' || typeof p === 'number')) return parts;
+    const isTime = (p: unknown) => Number.isSafeInteger(p) && Math.abs(p as number) <= 8.64e15;
+    const isId = (p: unknown) => typeof p === 'string' && isWellFormedId(p);
+    if (Array.isArray(parts) && parts.length === arity && parts.every((p, i) => (i === arity - 1 ? isId(p) : isTime(p)))) return parts as Array<string | number>;
   } catch {
     /* reported below */
   }
