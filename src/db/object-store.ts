@@ -94,10 +94,19 @@ function byKeys(workspaceId: string, ids: readonly string[], externalIds: readon
 }
 
 /** Rows of `type` matching any of the ids or external ids, locked for update. */
-export async function lockByKeys(query: Query, type: ObjectType, workspaceId: string, ids: readonly string[], externalIds: readonly string[]): Promise<ObjectRecord[]> {
+export function lockByKeys(query: Query, type: ObjectType, workspaceId: string, ids: readonly string[], externalIds: readonly string[]): Promise<ObjectRecord[]> {
+  return selectByKeys(query, type, workspaceId, ids, externalIds, ' FOR UPDATE');
+}
+
+/** The rows `lockByKeys` would lock, read without a lock. */
+export function readByKeys(query: Query, type: ObjectType, workspaceId: string, ids: readonly string[], externalIds: readonly string[]): Promise<ObjectRecord[]> {
+  return selectByKeys(query, type, workspaceId, ids, externalIds, '');
+}
+
+async function selectByKeys(query: Query, type: ObjectType, workspaceId: string, ids: readonly string[], externalIds: readonly string[], lock: string): Promise<ObjectRecord[]> {
   if (ids.length === 0 && externalIds.length === 0) return [];
   const { conds, params } = byKeys(workspaceId, ids, externalIds);
-  const rows = (await query(`SELECT * FROM ${CATALOG[type].table} WHERE workspace_id = ? AND (${conds.join(' OR ')}) FOR UPDATE`, params)) as Array<Record<string, unknown>>;
+  const rows = (await query(`SELECT * FROM ${CATALOG[type].table} WHERE workspace_id = ? AND (${conds.join(' OR ')})${lock}`, params)) as Array<Record<string, unknown>>;
   return rows.map((r) => toRecord(type, r));
 }
 

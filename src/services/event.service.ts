@@ -86,22 +86,31 @@ export class EventService {
     );
   }
 
-  /** Maps every userExternalId to an id, creating the users that do not exist yet; checks userIds. */
-  /** Users named only by an unknown external id, counted before the transaction (ids allocated outside it). */
+  /**
+   * Users named only by an unknown external id, counted before the transaction (their ids are
+   * allocated outside it). Unknown userIds and products are refused here already, on plain
+   * reads, so that a refused batch writes nothing, not even an id block; the transaction
+   * checks them again under its locks.
+   */
   private async likelyNewUsers(ws: string, events: readonly CheckedEvent[]): Promise<number> {
+    const reads: UnitOfWork = { manager: this.ds.manager, afterCommit: () => undefined, query: (s, p) => this.ds.query(s, p as unknown[]) };
+    const ids = unique(events.flatMap((e) => (e.userId ? [e.userId] : [])));
     const exts = unique(events.flatMap((e) => (e.userExternalId && !e.userId ? [e.userExternalId] : [])));
-    if (exts.length === 0) return 0;
-    const found = await findKeys((s, p) => this.ds.query(s, p), 'USER', ws, [], exts);
-    return exts.length - found.length;
+    const found = await findKeys(reads.query, 'USER', ws, ids, exts);
+    checkUserIds(events, new Set(found.map((f) => f.id)));
+    await this.resolveProducts(reads, ws, events);
+    const foundExts = new Set(found.map((f) => f.externalId));
+    return exts.filter((x) => !foundExts.has(x)).length;
   }
 
+  /** Maps every userExternalId to an id, creating the users that do not exist yet; checks userIds. */
   private async resolveUsers(uow: UnitOfWork, ws: string, events: readonly CheckedEvent[], newIds: IdBlock): Promise<Map<string, string>> {
     const ids = unique(events.flatMap((e) => (e.userId ? [e.userId] : [])));
     const exts = unique(events.flatMap((e) => (e.userExternalId && !e.userId ? [e.userExternalId] : [])));
     const found = await findKeys((s, p) => uow.query(s, p), 'USER', ws, ids, exts);
     const foundIds = new Set(found.map((f) => f.id));
     const byExt = new Map(found.filter((f) => f.externalId != null).map((f) => [f.externalId!, f.id]));
-    for (const e of events) if (e.userId && !foundIds.has(e.userId)) throw badInput(`input.${e.index}.userId`, `no USER with id ${e.userId}`);
+    checkUserIds(events, foundIds);
     const missing = exts.filter((x) => !byExt.has(x));
     if (missing.length) {
       const ids = await newIds.take(missing.length, (s, p) => uow.query(s, p));
@@ -136,6 +145,10 @@ export class EventService {
     }
     return byExt;
   }
+}
+
+function checkUserIds(events: readonly CheckedEvent[], found: ReadonlySet<string>): void {
+  for (const e of events) if (e.userId && !found.has(e.userId)) throw badInput(`input.${e.index}.userId`, `no USER with id ${e.userId}`);
 }
 
 function checkEvent(e: EventInput, index: number, now: Date): CheckedEvent {

@@ -10,7 +10,7 @@ import { badInput } from '../core/errors';
 import { FieldType, OBJECT_TYPE_CODE, ObjectType } from '../core/object-types';
 import { checkAttributesShape, checkText, coerceAttributeValue, inferFieldType, MAX_EXTERNAL_ID } from '../core/values';
 import { IdBlock } from '../db/id-sequence';
-import { fetchByIds, findKeys, isWellFormedId, lockByKeys, ObjectRecord, valueFields, writeRecords } from '../db/object-store';
+import { fetchByIds, findKeys, isWellFormedId, lockByKeys, ObjectRecord, readByKeys, valueFields, writeRecords } from '../db/object-store';
 import { inTransaction, UnitOfWork } from '../db/unit-of-work';
 import { marks, unique } from '../db/sql-helpers';
 import type { AttributeService } from './attribute.service';
@@ -47,7 +47,7 @@ export class ObjectService {
     if (inputs.length === 0) return [];
     const checked = inputs.map((input, i) => checkInput(type, input, i));
     const ws = ctx.actor.workspaceId;
-    const idBlock = await IdBlock.allocate(this.ds, CATALOG[type].table, await this.likelyCreates(ws, type, checked));
+    const idBlock = await IdBlock.allocate(this.ds, CATALOG[type].table, await this.dryRun(ws, type, checked));
     const results = await inTransaction(
       this.ds,
       async (uow) => {
@@ -71,15 +71,21 @@ export class ObjectService {
   }
 
   /**
-   * How many objects the batch will probably create, read before the transaction (no locks) so
-   * that their ids are allocated outside it: inputs with no key, plus distinct external ids not
-   * found. A concurrent change can make this short; the block then tops itself up.
+   * The transaction's checks against stored data (attribute types, references, ids, required
+   * fields), made first on plain reads, so that a batch the data refuses is refused before
+   * anything is written, even its id block. Returns how many objects the batch will probably
+   * create, so that their ids are allocated outside the transaction. A concurrent change can
+   * make either stale: the transaction checks again under its locks, and the block tops itself up.
    */
-  private async likelyCreates(ws: string, type: ObjectType, checked: readonly CheckedInput[]): Promise<number> {
-    const exts = unique(checked.flatMap((c) => (!c.id && c.externalId ? [c.externalId] : [])));
-    const found = exts.length ? await findKeys((s, p) => this.ds.query(s, p), type, ws, [], exts) : [];
-    const existing = new Set(found.map((f) => f.externalId));
-    return checked.filter((c) => !c.id && !c.externalId).length + exts.filter((x) => !existing.has(x)).length;
+  private async dryRun(ws: string, type: ObjectType, checked: readonly CheckedInput[]): Promise<number> {
+    const reads: UnitOfWork = { manager: this.ds.manager, afterCommit: () => undefined, query: (s, p) => this.ds.query(s, p as unknown[]) };
+    const copies = checked.map((c) => ({ ...c, attributes: c.attributes && { ...c.attributes } }));
+    await this.checkAttributeTypes(reads, ws, type, copies, false);
+    const refs = await this.resolveReferences(reads, ws, type, copies);
+    const ids = unique(copies.flatMap((c) => (c.id ? [c.id] : [])));
+    const exts = unique(copies.flatMap((c) => (c.externalId ? [c.externalId] : [])));
+    const merged = mergeInputs(type, ws, copies, await readByKeys(reads.query, type, ws, ids, exts), refs);
+    return new Set(merged.records.filter((r) => r.id === '')).size;
   }
 
   /** Deletes objects (with their tags, list memberships and, for users, events); unknown ids are skipped. */
@@ -125,7 +131,8 @@ export class ObjectService {
     return new Map(recs.map((r) => [r.id, r]));
   }
 
-  private async checkAttributeTypes(uow: UnitOfWork, ws: string, type: ObjectType, checked: readonly CheckedInput[]): Promise<void> {
+  /** Checks (and normalises) attribute values by their stored or inferred types; `declare` records inferred keys. */
+  private async checkAttributeTypes(uow: UnitOfWork, ws: string, type: ObjectType, checked: readonly CheckedInput[], declare = true): Promise<void> {
     if (!checked.some((c) => c.attributes && Object.keys(c.attributes).length)) return;
     let types = await this.attributes.typesOf(ws, type, uow);
     const inferred = new Map<string, FieldType>();
@@ -134,7 +141,7 @@ export class ObjectService {
         if (value !== null && !types.has(key) && !inferred.has(key)) inferred.set(key, inferFieldType(value));
       }
     }
-    if (inferred.size) types = new Map([...types, ...(await this.attributes.declareInferred(uow, ws, type, inferred))]);
+    if (inferred.size) types = new Map([...types, ...(declare ? await this.attributes.declareInferred(uow, ws, type, inferred) : inferred)]);
     for (const c of checked) {
       for (const [key, value] of Object.entries(c.attributes ?? {})) {
         if (value !== null) c.attributes![key] = coerceAttributeValue(types.get(key)!, value, `input.${c.index}.attributes.${key}`);
