@@ -2,13 +2,15 @@
  * Objects: batch upserts (all or nothing, up to 1,000 a call), deletes, reads and pages.
  * A batch is checked in full before anything is written; then one transaction locks the
  * matched rows, resolves references, declares inferred attribute keys and writes every row
- * with one INSERT … ON DUPLICATE KEY UPDATE.
+ * with one INSERT … ON DUPLICATE KEY UPDATE, then the changed keys' rows of attribute_values (the
+ * filter index of custom attributes) from the JSON it wrote.
  */
 import { DataSource } from 'typeorm';
 import { CATALOG, StandardField } from '../core/catalog';
 import { badInput } from '../core/errors';
 import { FieldType, OBJECT_TYPE_CODE, ObjectType } from '../core/object-types';
 import { checkAttributesShape, checkText, coerceAttributeValue, inferFieldType, MAX_EXTERNAL_ID } from '../core/values';
+import { deleteAttributeValues, insertAttributeValues, rewriteAttributeValues } from '../db/attribute-values';
 import { IdBlock } from '../db/id-sequence';
 import { fetchByIds, findKeys, isWellFormedId, lockByKeys, ObjectRecord, readByKeys, valueFields, writeRecords } from '../db/object-store';
 import { inTransaction, UnitOfWork } from '../db/unit-of-work';
@@ -56,11 +58,13 @@ export class ObjectService {
         const ids = unique(checked.flatMap((c) => (c.id ? [c.id] : [])));
         const exts = unique(checked.flatMap((c) => (c.externalId ? [c.externalId] : [])));
         const existing = await lockByKeys((s, p) => uow.query(s, p), type, ws, ids, exts);
+        const before = new Map(existing.map((r) => [r.id, { ...r.attributes }]));
         const merged = mergeInputs(type, ws, checked, existing, refs);
         const created = [...new Set(merged.records)].filter((r) => r.id === '');
         const newIds = await idBlock.take(created.length, (s, p) => uow.query(s, p));
         created.forEach((r, i) => { r.id = newIds[i]; });
         await writeRecords((s, p) => uow.query(s, p), type, [...new Set(merged.records)]);
+        await writeAttributeIndex((s, p) => uow.query(s, p), type, ws, created, existing, before);
         const touched = unique(merged.records.map((r) => r.id));
         uow.afterCommit(() => this.changes.publish({ workspaceId: ws, objectType: type, ids: touched, cause: 'upsert' }));
         return merged.records;
@@ -88,7 +92,7 @@ export class ObjectService {
     return new Set(merged.records.filter((r) => r.id === '')).size;
   }
 
-  /** Deletes objects (with their tags, list memberships and, for users, events); unknown ids are skipped. */
+  /** Deletes objects (with their attribute values, tags, list memberships and, for users, events); unknown ids are skipped. */
   async delete(ctx: RequestContext, type: ObjectType, ids: readonly string[]): Promise<number> {
     if (ids.length > MAX_DELETE_BATCH) throw badInput('ids', `at most ${MAX_DELETE_BATCH} ids per call`);
     const wellFormed = unique(ids.filter(isWellFormedId));
@@ -101,6 +105,7 @@ export class ObjectService {
       if (gone.length === 0) return 0;
       const inIds = marks(gone);
       await uow.query(`DELETE FROM ${cat.table} WHERE workspace_id = ? AND id IN (${inIds})`, [ws, ...gone]);
+      await deleteAttributeValues((s, p) => uow.query(s, p), type, ws, gone);
       await uow.query(`DELETE FROM object_tags WHERE workspace_id = ? AND object_type = ? AND object_id IN (${inIds})`, [ws, OBJECT_TYPE_CODE[type], ...gone]);
       await uow.query(
         `DELETE lm FROM list_members lm JOIN static_lists l ON l.id = lm.list_id WHERE l.workspace_id = ? AND l.object_type = ? AND lm.object_id IN (${inIds})`,
@@ -171,6 +176,30 @@ export class ObjectService {
     }
     return out;
   }
+}
+
+/**
+ * Keeps attribute_values in step with the JSON just written: the rows of created objects, and for
+ * updated objects the rows of the keys whose value changed (added, removed, or another value or
+ * type), each set-based over the batch. Objects whose attributes did not change are not touched.
+ */
+async function writeAttributeIndex(
+  query: (sql: string, params?: unknown[]) => Promise<unknown>,
+  type: ObjectType, ws: string,
+  created: readonly ObjectRecord[], existing: readonly ObjectRecord[], before: ReadonlyMap<string, Record<string, unknown>>,
+): Promise<void> {
+  await insertAttributeValues(query, type, ws, created.filter((r) => Object.keys(r.attributes).length).map((r) => r.id));
+  const changedIds: string[] = [];
+  const changedKeys = new Set<string>();
+  for (const rec of existing) {
+    const old = before.get(rec.id) ?? {};
+    let changed = false;
+    for (const key of new Set([...Object.keys(old), ...Object.keys(rec.attributes)])) {
+      if (old[key] !== rec.attributes[key]) { changedKeys.add(key); changed = true; }
+    }
+    if (changed) changedIds.push(rec.id);
+  }
+  await rewriteAttributeValues(query, type, ws, changedIds, [...changedKeys]);
 }
 
 /** Checks one input's shape and values without the database. */

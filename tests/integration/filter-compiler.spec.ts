@@ -6,7 +6,8 @@
 import { CATALOG } from '../../src/core/catalog';
 import { compileCountQuery, compileMatchingIdsQuery, compilePredicate } from '../../src/core/filter/compiler';
 import { validateFilter, ValidationContext } from '../../src/core/filter/validate-filter';
-import { FieldType, ObjectType } from '../../src/core/object-types';
+import { FieldType, OBJECT_TYPES, ObjectType } from '../../src/core/object-types';
+import { backfillAttributeValues } from '../../src/db/attribute-values';
 import { createTestDatabase, TestDatabase } from '../support/db';
 
 const NOW = new Date('2025-06-15T12:00:00.000Z');
@@ -66,6 +67,8 @@ async function seed(): Promise<void> {
   ]);
   await insert('static_lists', 'id, workspace_id, object_type, name, created_at', [[61, WS, 1, 'list', t], [62, WS, 2, 'companies', t]]);
   await insert('list_members', 'list_id, object_id, added_at', [[61, 1, t], [61, 3, t], [62, 2, t]]);
+  // The filter index of custom attributes, from the JSON above (as the migration's backfill does).
+  for (const type of OBJECT_TYPES) await backfillAttributeValues((sql, params) => db.dataSource.query(sql, params), type);
 }
 
 const ATTRIBUTES: Record<string, FieldType> = { plan: 'STRING', score: 'NUMBER', vip: 'BOOLEAN', renewal_at: 'DATE' };

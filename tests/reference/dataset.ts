@@ -4,7 +4,7 @@
  * A data set is plain JS objects (no ORM): the six object types, events, tags, static lists and
  * attribute definitions of a few workspaces, with explicit ids so that the in-memory evaluator and
  * the database agree on them. `loadDataSet` inserts one into the tables of the initial migration
- * with raw parameterised SQL.
+ * with raw parameterised SQL, and fills attribute_values with the service's writer.
  *
  * Value pools are small on purpose so that equalities, prefixes and date boundaries actually
  * happen. Strings use only an alphabet where "lowercase + strip combining accents" is exactly the
@@ -14,6 +14,7 @@
 import fc from 'fast-check';
 import { CATALOG } from '../../src/core/catalog';
 import { FieldType, OBJECT_TYPES, OBJECT_TYPE_CODE, ObjectType } from '../../src/core/object-types';
+import { insertAttributeValues } from '../../src/db/attribute-values';
 
 export const DAY_MS = 86_400_000;
 /** The fixed `now` of the first data set: dates of that data set sit around it. */
@@ -484,6 +485,11 @@ export async function loadDataSet(ds: DataSet, query: Query): Promise<void> {
       ...cat.fields.map((f) => o.fields[f.name] ?? null),
       ...cat.references.map((r) => o.refs[r.column] ?? null),
     ]));
+    // The filter index of custom attributes, by the service's own writer (as an upsert that created them).
+    for (const ws of ds.workspaceIds) {
+      const ids = ds.objects[t].filter((o) => o.workspaceId === ws).map((o) => o.id);
+      for (let i = 0; i < ids.length; i += 500) await insertAttributeValues((sql, params) => query(sql, params ?? []), t, ws, ids.slice(i, i + 500));
+    }
   }
   await insertRows(query, 'events', ['id', 'workspace_id', 'user_id', 'product_id', 'name', 'occurred_at', 'properties', 'message_id', 'created_at'],
     ds.events.map((e) => [e.id, e.workspaceId, e.userId, e.productId, e.name, e.occurredAt, JSON.stringify(e.properties), null, created]));

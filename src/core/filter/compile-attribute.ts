@@ -1,10 +1,9 @@
-/** `attribute` nodes: a standard column of the row, or a custom attribute in its `attributes` JSON. */
+/** `attribute` nodes: a standard column of the row, or a custom attribute through its typed row in attribute_values. */
 import { standardField } from '../catalog';
 import { assertNever } from '../object-types';
 import { AttributeNode, FieldRef, SqlFragment } from './filter-tree';
 import { compileCondition } from './compile-condition';
-import { columnOperand, jsonOperand, Operand } from './operand';
-import { raw } from './sql';
+import { attributeValueOperand, columnOperand, Operand } from './operand';
 import { Scope } from './scope';
 
 export function compileAttribute(node: AttributeNode, scope: Scope): SqlFragment {
@@ -18,7 +17,7 @@ function attributeOperand(field: FieldRef, scope: Scope): Operand {
       if (!def) throw new Error(`filter tree: ${scope.objectType} has no field ${field.name}`);
       return columnOperand(scope.alias, def);
     }
-    case 'custom': return jsonOperand(raw(`${scope.alias}.attributes`), field.key, field.type);
+    case 'custom': return attributeValueOperand(scope, field.key, field.type);
     default: return assertNever(field, 'field reference');
   }
 }

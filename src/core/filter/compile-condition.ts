@@ -50,12 +50,14 @@ export const negate = (fragment: SqlFragment): SqlFragment => sql`NOT ${fragment
 
 /** A comparison that holds only for a present value: TRUE or FALSE, never NULL. */
 function test(operand: Operand, comparison: SqlFragment): SqlFragment {
+  if (operand.holds) return operand.holds(comparison);
   return operand.present
     ? sql`(${operand.present} AND ${comparison})`
     : sql`COALESCE(${comparison}, FALSE)`;
 }
 
 function isSet(operand: Operand): SqlFragment {
+  if (operand.holds) return operand.holds(operand.present ?? sql`${operand.value} IS NOT NULL`);
   return operand.present ? sql`(${operand.present})` : sql`(${operand.value} IS NOT NULL)`;
 }
 

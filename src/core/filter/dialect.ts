@@ -39,15 +39,24 @@ export function jsonPath(key: string): string {
   return `$."${key}"`;
 }
 
-/** The JSON type name of `doc.key` (`STRING`, `INTEGER`, `DOUBLE`, `BOOLEAN`, …), `'NULL'` when absent or null. */
-export const jsonTypeOf = (doc: SqlFragment, key: string): SqlFragment =>
-  sql`IFNULL(JSON_TYPE(JSON_EXTRACT(${doc}, ${param(jsonPath(key))})), 'NULL')`;
+/** The JSON path of `key` as a parameter. */
+const keyPath = (key: string): SqlFragment => param(jsonPath(key));
 
-/** The scalar at `doc.key` as text (strings unquoted and unescaped; NULL for objects and arrays). */
-export const jsonValue = (doc: SqlFragment, key: string): SqlFragment => sql`JSON_VALUE(${doc}, ${param(jsonPath(key))})`;
+// The `…At` forms take the path as SQL (a parameter, or a per-row expression where the keys come
+// from the document itself: the attribute_values writer); the key forms bind `$."key"`.
 
-/** The JSON text at `doc.key` (`true`, `"a"`, `[1]`), NULL when absent. */
-export const jsonText = (doc: SqlFragment, key: string): SqlFragment => sql`JSON_EXTRACT(${doc}, ${param(jsonPath(key))})`;
+/** The JSON type name at `path` of `doc` (`STRING`, `INTEGER`, `DOUBLE`, `BOOLEAN`, …), `'NULL'` when absent or null. */
+export const jsonTypeAt = (doc: SqlFragment, path: SqlFragment): SqlFragment =>
+  sql`IFNULL(JSON_TYPE(JSON_EXTRACT(${doc}, ${path})), 'NULL')`;
+export const jsonTypeOf = (doc: SqlFragment, key: string): SqlFragment => jsonTypeAt(doc, keyPath(key));
+
+/** The scalar at `path` of `doc` as text (strings unquoted and unescaped; NULL for objects and arrays). */
+export const jsonValueAt = (doc: SqlFragment, path: SqlFragment): SqlFragment => sql`JSON_VALUE(${doc}, ${path})`;
+export const jsonValue = (doc: SqlFragment, key: string): SqlFragment => jsonValueAt(doc, keyPath(key));
+
+/** The JSON text at `path` of `doc` (`true`, `"a"`, `[1]`), NULL when absent. */
+export const jsonTextAt = (doc: SqlFragment, path: SqlFragment): SqlFragment => sql`JSON_EXTRACT(${doc}, ${path})`;
+export const jsonText = (doc: SqlFragment, key: string): SqlFragment => jsonTextAt(doc, keyPath(key));
 
 /**
  * JSON strings that count as dates: ISO-8601 UTC timestamps `YYYY-MM-DDTHH:mm:ss(.sss)?Z` and
@@ -59,19 +68,44 @@ export const jsonText = (doc: SqlFragment, key: string): SqlFragment => sql`JSON
 const ISO_DATE_REGEXP =
   '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{3}){0,1}Z){0,1}$';
 
-/** Whether the JSON value at `doc.key` is a date string of one of the two accepted forms (TRUE/FALSE). */
-export const jsonIsDate = (doc: SqlFragment, key: string): SqlFragment =>
-  sql`COALESCE(${jsonValue(doc, key)} COLLATE utf8mb4_bin REGEXP '${raw(ISO_DATE_REGEXP)}', FALSE)`;
+/** Whether the JSON value at `path` of `doc` is a date string of one of the two accepted forms (TRUE/FALSE). */
+export const jsonIsDateAt = (doc: SqlFragment, path: SqlFragment): SqlFragment =>
+  sql`COALESCE(${jsonValueAt(doc, path)} COLLATE utf8mb4_bin REGEXP '${raw(ISO_DATE_REGEXP)}', FALSE)`;
+export const jsonIsDate = (doc: SqlFragment, key: string): SqlFragment => jsonIsDateAt(doc, keyPath(key));
 
 /**
- * The date at `doc.key` in the canonical form `YYYY-MM-DDTHH:mm:ss.sssZ`, compared as binary text
- * (canonical strings sort in time order). Only meaningful where `jsonIsDate` holds: the missing
- * time or milliseconds are filled in from `0000-00-00T00:00:00.000`.
+ * The date at `path` of `doc` in the canonical form `YYYY-MM-DDTHH:mm:ss.sssZ`, compared as binary
+ * text (canonical strings sort in time order). Only meaningful where `jsonIsDate` holds: the
+ * missing time or milliseconds are filled in from `0000-00-00T00:00:00.000`.
  */
-export function jsonCanonicalDate(doc: SqlFragment, key: string): SqlFragment {
-  const bare = sql`TRIM(TRAILING 'Z' FROM ${jsonValue(doc, key)})`;
+export function jsonCanonicalDateAt(doc: SqlFragment, path: SqlFragment): SqlFragment {
+  const bare = sql`TRIM(TRAILING 'Z' FROM ${jsonValueAt(doc, path)})`;
   return sql`CONCAT(${bare}, SUBSTRING('0000-00-00T00:00:00.000', CHAR_LENGTH(${bare}) + 1), 'Z') COLLATE utf8mb4_bin`;
 }
+export const jsonCanonicalDate = (doc: SqlFragment, key: string): SqlFragment => jsonCanonicalDateAt(doc, keyPath(key));
+
+/**
+ * Whether a date string that `jsonIsDateAt` accepts names a day that exists, in the years a
+ * DATETIME holds (1000–9999, as `parseIsoDate` of written values): the pattern lets 02-30 and
+ * 04-31 through. Pure arithmetic on the digits, so it never warns (strict mode makes a warning
+ * of STR_TO_DATE an error in INSERT … SELECT).
+ */
+function existingDay(text: SqlFragment): SqlFragment {
+  const y = sql`CAST(LEFT(${text}, 4) AS UNSIGNED)`;
+  const m = sql`CAST(SUBSTRING(${text}, 6, 2) AS UNSIGNED)`;
+  const d = sql`CAST(SUBSTRING(${text}, 9, 2) AS UNSIGNED)`;
+  const leap = sql`(${y} % 4 = 0 AND (${y} % 100 <> 0 OR ${y} % 400 = 0))`;
+  return sql`${y} >= 1000 AND ${d} <= (CASE ${m} WHEN 2 THEN IF(${leap}, 29, 28) WHEN 4 THEN 30 WHEN 6 THEN 30 WHEN 9 THEN 30 WHEN 11 THEN 30 ELSE 31 END)`;
+}
+
+/**
+ * The date at `path` of `doc` as a DATETIME(3) (UTC), NULL unless it is a date string of one of the
+ * two accepted forms naming a day that exists. Never a warning, so safe in strict-mode
+ * INSERT … SELECT (the attribute_values writer).
+ */
+export const jsonExistingDateTimeAt = (doc: SqlFragment, path: SqlFragment): SqlFragment =>
+  // Nested CASEs: the digits are read only once the pattern holds (AND does not promise an order).
+  sql`(CASE WHEN ${jsonIsDateAt(doc, path)} THEN (CASE WHEN ${existingDay(jsonValueAt(doc, path))} THEN STR_TO_DATE(${jsonCanonicalDateAt(doc, path)}, '%Y-%m-%dT%H:%i:%s.%fZ') END) END)`;
 
 /** The parameter a canonical JSON date is compared with. */
 export const canonicalDateText = (date: Date): string => date.toISOString();

@@ -3,13 +3,15 @@
  * value (SQL NULL, absent JSON key, JSON null, a JSON value of another type, and for strings '')
  * from a present one, so that every compiled condition is TRUE or FALSE, never NULL.
  */
-import { StandardField } from '../catalog';
-import { assertNever, FieldType } from '../object-types';
+import { ATTRIBUTE_KEY_PATTERN, StandardField } from '../catalog';
+import { assertNever, FieldType, OBJECT_TYPE_CODE } from '../object-types';
+import { ATTRIBUTE_VALUES_TABLE, VALUE_COLUMN } from './attribute-values';
 import { SqlFragment } from './filter-tree';
 import {
   canonicalDateText, jsonCanonicalDate, jsonIsDate, jsonText, jsonTypeOf, jsonValue, STRING_COLLATION,
 } from './dialect';
-import { raw, sql } from './sql';
+import { param, raw, sql } from './sql';
+import { Scope } from './scope';
 
 export interface Operand {
   /** The value, comparable with parameters of its type; never NULL where `present` holds. */
@@ -21,6 +23,12 @@ export interface Operand {
   readonly present: SqlFragment | null;
   /** How a DATE value is passed: a Date for DATETIME columns, canonical text for JSON dates. */
   readonly dateParam: (date: Date) => Date | string;
+  /**
+   * When set, how "the value is present and `comparison` holds" is written instead of
+   * `(present AND comparison)`: the operand lives in another table's row (custom attributes in
+   * attribute_values), so the whole test is a set membership or a lookup. TRUE/FALSE.
+   */
+  readonly holds?: (comparison: SqlFragment) => SqlFragment;
 }
 
 const asDate = (date: Date): Date => date;
@@ -37,6 +45,26 @@ export function columnOperand(alias: string, field: StandardField): Operand {
 /** A value that is NULL exactly when missing (a scalar subquery, an aggregate). */
 export function nullableOperand(value: SqlFragment): Operand {
   return { value, present: null, dateParam: asDate };
+}
+
+/**
+ * Custom attribute `key` of the row `scope.alias`, read as `type` from its row in attribute_values
+ * (one index range; see attribute-values.ts for the typing rules, which are jsonOperand's). A
+ * missing value has no row, or NULL in the column of `type`, so the test is membership in the
+ * set of objects with a matching row: over a whole table (`scope.form === 'set'`) `o.id IN
+ * (SELECT v.object_id …)`, which MariaDB runs once as a semi-join (and its negation as one
+ * anti-join, never a NOT EXISTS per row); for a few rows a lookup by primary key.
+ */
+export function attributeValueOperand(scope: Scope, key: string, type: FieldType): Operand {
+  if (!ATTRIBUTE_KEY_PATTERN.test(key)) throw new Error(`unsafe attribute key ${JSON.stringify(key)}`);
+  const v = scope.nextAlias('v');
+  const o = scope.alias;
+  const value = raw(`${v}.${VALUE_COLUMN[type]}`);
+  const rows = sql`FROM ${raw(ATTRIBUTE_VALUES_TABLE)} ${raw(v)} WHERE ${raw(v)}.workspace_id = ${param(scope.workspaceId)} AND ${raw(v)}.object_type = ${param(OBJECT_TYPE_CODE[scope.objectType])}`;
+  const holds = scope.form === 'set'
+    ? (comparison: SqlFragment) => sql`${raw(o)}.id IN (SELECT ${raw(v)}.object_id ${rows} AND ${raw(v)}.attr_key = ${param(key)} AND ${comparison})`
+    : (comparison: SqlFragment) => sql`EXISTS (SELECT 1 ${rows} AND ${raw(v)}.object_id = ${raw(o)}.id AND ${raw(v)}.attr_key = ${param(key)} AND ${comparison})`;
+  return { value, present: sql`${value} IS NOT NULL`, dateParam: asDate, holds };
 }
 
 /**

@@ -24,7 +24,6 @@ const json = (doc: string) => ({
   type: `IFNULL(JSON_TYPE(JSON_EXTRACT(${doc}, ?)), 'NULL')`,
   value: `JSON_VALUE(${doc}, ?)`,
 });
-const A = json('o.attributes');
 const P = json('e1.properties');
 const DATE_RE = "'^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{3}){0,1}Z){0,1}$'";
 const jsonDate = (doc: string) => ({
@@ -84,29 +83,51 @@ describe('standard fields', () => check([
     '(o.last_seen_at IS NOT NULL AND o.last_seen_at < ?)', [new Date('2025-06-15T09:36:00.000Z')]],
 ]));
 
-describe('custom attributes (JSON; the path is a parameter)', () => check([
-  ['STRING EQ with the column collation', attr(custom('plan', 'STRING'), 'EQ', 'pro'),
-    `(${A.type} = 'STRING' AND ${A.value} <> '' AND ${A.value} COLLATE utf8mb4_unicode_520_ci = ?)`,
-    [path('plan'), path('plan'), path('plan'), 'pro']],
-  ['STRING CONTAINS', attr(custom('plan', 'STRING'), 'CONTAINS', '50%'),
-    `(${A.type} = 'STRING' AND ${A.value} <> '' AND ${A.value} COLLATE utf8mb4_unicode_520_ci LIKE ? ESCAPE '!')`,
-    [path('plan'), path('plan'), path('plan'), '%50!%%']],
-  ['STRING IS_NOT_SET', attr(custom('plan', 'STRING'), 'IS_NOT_SET'),
-    `NOT (${A.type} = 'STRING' AND ${A.value} <> '')`, [path('plan'), path('plan')]],
-  ['NUMBER GTE: JSON numbers only', attr(custom('score', 'NUMBER'), 'GTE', 2),
-    `(${A.type} IN ('INTEGER', 'DOUBLE') AND CAST(${A.value} AS DOUBLE) >= ?)`, [path('score'), path('score'), 2]],
-  ['NUMBER NOT_IN', attr(custom('score', 'NUMBER'), 'NOT_IN', [1, 2]),
-    `NOT (${A.type} IN ('INTEGER', 'DOUBLE') AND CAST(${A.value} AS DOUBLE) IN (?, ?))`, [path('score'), path('score'), 1, 2]],
-  ['BOOLEAN IS_FALSE: JSON false only', attr(custom('vip', 'BOOLEAN'), 'IS_FALSE'),
-    `(${A.type} = 'BOOLEAN' AND (JSON_EXTRACT(o.attributes, ?) = 'true') IS FALSE)`, [path('vip'), path('vip')]],
-  ['DATE AFTER: canonical text against a canonical parameter', attr(custom('renewal_at', 'DATE'), 'AFTER', new Date('2025-01-01T00:00:00Z')),
-    `(${jsonDate('o.attributes').present} AND ${jsonDate('o.attributes').value} > ?)`,
-    [path('renewal_at'), path('renewal_at'), path('renewal_at'), '2025-01-01T00:00:00.000Z']],
-  ['DATE WITHIN_LAST_DAYS', attr(custom('renewal_at', 'DATE'), 'WITHIN_LAST_DAYS', 2),
-    `(${jsonDate('o.attributes').present} AND ${jsonDate('o.attributes').value} BETWEEN ? AND ?)`,
-    [path('renewal_at'), path('renewal_at'), path('renewal_at'), '2025-06-13T12:00:00.000Z', '2025-06-15T12:00:00.000Z']],
-  ['DATE IS_SET', attr(custom('renewal_at', 'DATE'), 'IS_SET'), `(${jsonDate('o.attributes').present})`, [path('renewal_at')]],
-]));
+/** attribute_values rows of one key of the object type (code 1 = USER), aliased `v1`. */
+const V_ROWS = 'FROM attribute_values v1 WHERE v1.workspace_id = ? AND v1.object_type = ?';
+/** Whole tables: membership in the set of objects with a matching row (a semi-join; negated, one anti-join). */
+const vSet = (condition: string) => `o.id IN (SELECT v1.object_id ${V_ROWS} AND v1.attr_key = ? AND ${condition})`;
+/** A few rows: a lookup of the object's row by primary key. */
+const vRow = (condition: string) => `EXISTS (SELECT 1 ${V_ROWS} AND v1.object_id = o.id AND v1.attr_key = ? AND ${condition})`;
+
+/** Custom attribute rows, compiled in both forms with the same parameters: [name, node, condition, params after the key]. */
+const CUSTOM: Array<[string, AttributeNode, (condition: (c: string) => string) => string, unknown[]]> = [
+  ['STRING EQ in the column collation', attr(custom('plan', 'STRING'), 'EQ', 'pro'), (v) => v('v1.str_value = ?'), ['pro']],
+  ['STRING NEQ is NOT of EQ', attr(custom('plan', 'STRING'), 'NEQ', 'pro'), (v) => `NOT ${v('v1.str_value = ?')}`, ['pro']],
+  ['STRING IN', attr(custom('plan', 'STRING'), 'IN', ['a', 'b']), (v) => v('v1.str_value IN (?, ?)'), ['a', 'b']],
+  ['STRING CONTAINS, literal', attr(custom('plan', 'STRING'), 'CONTAINS', '50%'), (v) => v("v1.str_value LIKE ? ESCAPE '!'"), ['%50!%%']],
+  ['STRING NOT_CONTAINS', attr(custom('plan', 'STRING'), 'NOT_CONTAINS', 'a_'), (v) => `NOT ${v("v1.str_value LIKE ? ESCAPE '!'")}`, ['%a!_%']],
+  ['STRING STARTS_WITH', attr(custom('plan', 'STRING'), 'STARTS_WITH', 'p'), (v) => v("v1.str_value LIKE ? ESCAPE '!'"), ['p%']],
+  ['STRING IS_SET: a row with a non-empty string', attr(custom('plan', 'STRING'), 'IS_SET'), (v) => v('v1.str_value IS NOT NULL'), []],
+  ['STRING IS_NOT_SET is NOT of IS_SET', attr(custom('plan', 'STRING'), 'IS_NOT_SET'), (v) => `NOT ${v('v1.str_value IS NOT NULL')}`, []],
+  ['NUMBER GTE: JSON numbers only', attr(custom('score', 'NUMBER'), 'GTE', 2), (v) => v('v1.num_value >= ?'), [2]],
+  ['NUMBER BETWEEN', attr(custom('score', 'NUMBER'), 'BETWEEN', [1, 5]), (v) => v('v1.num_value BETWEEN ? AND ?'), [1, 5]],
+  ['NUMBER NOT_IN', attr(custom('score', 'NUMBER'), 'NOT_IN', [1, 2]), (v) => `NOT ${v('v1.num_value IN (?, ?)')}`, [1, 2]],
+  ['BOOLEAN IS_TRUE: JSON true only', attr(custom('vip', 'BOOLEAN'), 'IS_TRUE'), (v) => v('v1.bool_value IS TRUE'), []],
+  ['BOOLEAN IS_FALSE: JSON false only', attr(custom('vip', 'BOOLEAN'), 'IS_FALSE'), (v) => v('v1.bool_value IS FALSE'), []],
+  ['DATE AFTER: a DATETIME(3) against a Date', attr(custom('renewal_at', 'DATE'), 'AFTER', new Date('2025-01-01T00:00:00Z')),
+    (v) => v('v1.date_value > ?'), [new Date('2025-01-01T00:00:00Z')]],
+  ['DATE WITHIN_LAST_DAYS', attr(custom('renewal_at', 'DATE'), 'WITHIN_LAST_DAYS', 2), (v) => v('v1.date_value BETWEEN ? AND ?'), [ago(2), NOW]],
+  ['DATE MORE_THAN_DAYS_AGO (fractional)', attr(custom('renewal_at', 'DATE'), 'MORE_THAN_DAYS_AGO', 0.1),
+    (v) => v('v1.date_value < ?'), [new Date('2025-06-15T09:36:00.000Z')]],
+  ['DATE IS_SET: a row with a date', attr(custom('renewal_at', 'DATE'), 'IS_SET'), (v) => v('v1.date_value IS NOT NULL'), []],
+];
+
+describe('custom attributes, whole tables (set form): attribute_values semi- and anti-joins', () => check(
+  CUSTOM.map(([name, node, text, params]): Case => [name, node, text(vSet), [WS, 1, node.field.kind === 'custom' ? node.field.key : '', ...params]]),
+  'set',
+));
+
+describe('custom attributes, a few rows (correlated form): attribute_values by primary key', () => check(
+  CUSTOM.map(([name, node, text, params]): Case => [name, node, text(vRow), [WS, 1, node.field.kind === 'custom' ? node.field.key : '', ...params]]),
+));
+
+test('custom attributes of another object type and inside related use that type and row', () => {
+  expect(compilePredicate(attr(custom('tier', 'STRING'), 'EQ', 'a'), { ...opts('TICKET'), form: 'set' })).toEqual({
+    sql: "o.id IN (SELECT v1.object_id FROM attribute_values v1 WHERE v1.workspace_id = ? AND v1.object_type = ? AND v1.attr_key = ? AND v1.str_value = ?)",
+    params: [WS, 6, 'tier', 'a'],
+  });
+});
 
 describe('events', () => check([
   ['default COUNT GTE 1 is EXISTS', event(), `EXISTS (SELECT 1 ${S_USER})`, [WS, 'purchase']],
@@ -268,8 +289,9 @@ describe('related (fresh aliases at every depth)', () => check([
   [WS, WS, 'purchase', ago(7), 3], 'COMPANY'],
   ['related from COMPANY, custom attribute of the target', {
     kind: 'related', relation: 'users', target: 'USER', quantifier: 'ANY', filter: attr(custom('score', 'NUMBER'), 'LT', 3),
-  }, "EXISTS (SELECT 1 FROM users r1 WHERE r1.workspace_id = ? AND r1.company_id = o.id AND (IFNULL(JSON_TYPE(JSON_EXTRACT(r1.attributes, ?)), 'NULL') IN ('INTEGER', 'DOUBLE') AND CAST(JSON_VALUE(r1.attributes, ?) AS DOUBLE) < ?))",
-  [WS, path('score'), path('score'), 3], 'COMPANY'],
+  }, 'EXISTS (SELECT 1 FROM users r1 WHERE r1.workspace_id = ? AND r1.company_id = o.id AND '
+    + 'EXISTS (SELECT 1 FROM attribute_values v2 WHERE v2.workspace_id = ? AND v2.object_type = ? AND v2.object_id = r1.id AND v2.attr_key = ? AND v2.num_value < ?))',
+  [WS, WS, 1, 'score', 3], 'COMPANY'],
 ]));
 
 describe('and / or / not', () => check([
@@ -349,7 +371,7 @@ describe('statements', () => {
   test('a tree that validation would not produce fails loudly', () => {
     expect(() => compilePredicate(attr(std('nope', 'STRING'), 'EQ', 'x'), opts())).toThrow(/no field nope/);
     expect(() => compilePredicate(event(), opts('DEAL'))).toThrow(/no events/);
-    expect(() => compilePredicate(attr(custom("a') OR 1=1", 'STRING'), 'IS_SET'), opts())).toThrow(/unsafe JSON key/);
+    expect(() => compilePredicate(attr(custom("a') OR 1=1", 'STRING'), 'IS_SET'), opts())).toThrow(/unsafe attribute key/);
   });
 });
 
