@@ -5,6 +5,11 @@
  *
  * Values come from the same pools as the data sets (dataset.ts) so that equalities, substrings
  * and date boundaries (x == v, x == now − n days) are hit.
+ *
+ * `FilterEnv.timeBias` (off by default, which draws exactly the trees it always drew) leans the
+ * trees towards what time alone can change: WITHIN_LAST_DAYS / MORE_THAN_DAYS_AGO with small
+ * day counts on DATE fields, event `where` dates and FIRST/LAST_OCCURRED_AT, `lastDays` windows,
+ * and more `not` and `related` nodes around them (tests/property/time-moments.spec.ts).
  */
 import fc from 'fast-check';
 import { CATALOG } from '../../src/core/catalog';
@@ -20,6 +25,8 @@ export interface FilterEnv {
   readonly attributeTypes: Readonly<Record<ObjectType, ReadonlyMap<string, FieldType>>>;
   /** Static lists of the workspace per type. */
   readonly listIds: Readonly<Record<ObjectType, readonly string[]>>;
+  /** Lean towards time-relative conditions and not/related (see the header). Default off. */
+  readonly timeBias?: boolean;
 }
 
 export const MAX_DEPTH = 10;
@@ -69,6 +76,19 @@ const days: fc.Arbitrary<number> = fc.oneof(
   { arbitrary: fc.integer({ min: 1, max: 400 }), weight: 1 },
 );
 
+/** Day counts under `timeBias`: mostly small (0.5 to 3 days), so that changes happen near `now`. */
+const smallDays: fc.Arbitrary<number> = fc.oneof(
+  { arbitrary: fc.constantFrom(0.5, 1, 1.5, 2, 3), weight: 6 },
+  { arbitrary: fc.integer({ min: 1, max: 300 }).map((n) => n / 100), weight: 2 },
+  { arbitrary: days, weight: 2 },
+);
+
+const RELATIVE_OPERATORS: readonly FilterOperator[] = ['WITHIN_LAST_DAYS', 'MORE_THAN_DAYS_AGO'];
+
+/** WITHIN_LAST_DAYS or MORE_THAN_DAYS_AGO with a (mostly small) number of days. */
+const relativeDate: fc.Arbitrary<{ operator: FilterOperator; value?: unknown }> =
+  fc.record({ operator: fc.constantFrom(...RELATIVE_OPERATORS), value: smallDays });
+
 function sortedPair<T>(arb: fc.Arbitrary<T>, key: (t: T) => number): fc.Arbitrary<[T, T]> {
   return fc.tuple(arb, arb).map(([a, b]) => (key(a) <= key(b) ? [a, b] : [b, a]));
 }
@@ -98,7 +118,10 @@ export function isoValue(now: Date): fc.Arbitrary<string> {
   });
 }
 
-export function operatorAndValue(type: FieldType, now: Date): fc.Arbitrary<{ operator: FilterOperator; value?: unknown }> {
+export function operatorAndValue(type: FieldType, now: Date, timeBias = false): fc.Arbitrary<{ operator: FilterOperator; value?: unknown }> {
+  if (timeBias && type === 'DATE') {
+    return fc.oneof({ arbitrary: operatorAndValue(type, now), weight: 1 }, { arbitrary: relativeDate, weight: 2 });
+  }
   const iso = isoValue(now);
   const byOp = (op: FilterOperator): fc.Arbitrary<unknown> | undefined => {
     switch (type) {
@@ -142,14 +165,19 @@ function fieldsOf(env: FilterEnv, type: ObjectType): Array<{ field: string; type
 }
 
 export function attributeLeaf(env: FilterEnv, type: ObjectType): fc.Arbitrary<FilterInput> {
-  return fc.constantFrom(...fieldsOf(env, type)).chain((f) =>
+  const any = fc.constantFrom(...fieldsOf(env, type)).chain((f) =>
     operatorAndValue(f.type, env.now).map(({ operator, value }) => ({
       attribute: value === undefined ? { field: f.field, operator } : { field: f.field, operator, value },
     })));
+  if (!env.timeBias) return any;
+  // Every type has DATE fields (createdAt, updatedAt at least).
+  const dates = fieldsOf(env, type).filter((f) => f.type === 'DATE');
+  const relative = fc.tuple(fc.constantFrom(...dates), relativeDate).map(([f, { operator, value }]) => ({ attribute: { field: f.field, operator, value } }));
+  return fc.oneof({ arbitrary: any, weight: 1 }, { arbitrary: relative, weight: 2 });
 }
 
 /** A `where` condition; its comparison type follows from operator and value. */
-export function propertyCondition(now: Date): fc.Arbitrary<EventPropertyConditionInput> {
+export function propertyCondition(now: Date, timeBias = false): fc.Arbitrary<EventPropertyConditionInput> {
   const propString = fc.oneof(stringValue, fc.constantFrom('5', '1.5', '0', 'true', '2'), dateMs(now).map(canonicalIso));
   const stringish = fc.oneof(
     operatorAndValue('STRING', now),
@@ -162,7 +190,7 @@ export function propertyCondition(now: Date): fc.Arbitrary<EventPropertyConditio
     fc.tuple(fc.oneof({ arbitrary: fc.constantFrom(...keys), weight: 3 }, { arbitrary: fc.constantFrom(...PROPERTY_KEYS, 'nope'), weight: 1 }), ov);
   return fc.oneof(
     on(['amount', 'qty'], operatorAndValue('NUMBER', now)),
-    on(['at'], operatorAndValue('DATE', now)),
+    { arbitrary: on(['at'], operatorAndValue('DATE', now, timeBias)), weight: timeBias ? 4 : 1 },
     on(['ok'], operatorAndValue('BOOLEAN', now)),
     on(['plan', 'note', 'amount'], stringish),
   ).map(([p, ov]) => (ov.value === undefined ? { property: p, operator: ov.operator } : { property: p, operator: ov.operator, value: ov.value }));
@@ -176,10 +204,11 @@ const AGG_NUMBER_VALUE = fc.oneof(
 
 export function eventLeaf(env: FilterEnv): fc.Arbitrary<FilterInput> {
   const now = env.now;
+  const bias = env.timeBias ?? false;
   const iso = isoValue(now);
   const window = fc.oneof(
     { arbitrary: fc.constant(undefined), weight: 4 },
-    { arbitrary: days.map((lastDays) => ({ lastDays })), weight: 3 },
+    { arbitrary: (bias ? smallDays : days).map((lastDays) => ({ lastDays })), weight: bias ? 8 : 3 },
     { arbitrary: iso.map((from) => ({ from })), weight: 1 },
     { arbitrary: iso.map((to) => ({ to })), weight: 1 },
     { arbitrary: sortedPair(iso, Date.parse).map(([from, to]) => ({ from, to })), weight: 2 },
@@ -196,11 +225,11 @@ export function eventLeaf(env: FilterEnv): fc.Arbitrary<FilterInput> {
   const aggregate: fc.Arbitrary<AggPick> = fc.oneof(
     { arbitrary: fc.tuple(fc.constant('COUNT' as const), fc.constant(undefined), numberOps), weight: 4 },
     { arbitrary: fc.tuple(fc.constantFrom('SUM' as const, 'AVG' as const, 'MIN' as const, 'MAX' as const), fc.constantFrom('amount', 'amount', 'qty', ...PROPERTY_KEYS), numberOps), weight: 4 },
-    { arbitrary: fc.tuple(fc.constantFrom('FIRST_OCCURRED_AT' as const, 'LAST_OCCURRED_AT' as const), fc.constant(undefined), operatorAndValue('DATE', now)), weight: 2 },
+    { arbitrary: fc.tuple(fc.constantFrom('FIRST_OCCURRED_AT' as const, 'LAST_OCCURRED_AT' as const), fc.constant(undefined), operatorAndValue('DATE', now, bias)), weight: bias ? 4 : 2 },
   );
   return fc.record({
     name: eventName(),
-    where: fc.oneof({ arbitrary: fc.constant(undefined), weight: 2 }, { arbitrary: fc.array(propertyCondition(now), { minLength: 1, maxLength: 2 }), weight: 3 }),
+    where: fc.oneof({ arbitrary: fc.constant(undefined), weight: 2 }, { arbitrary: fc.array(propertyCondition(now, bias), { minLength: 1, maxLength: 2 }), weight: 3 }),
     window,
     aggregate,
     omitDefaults: fc.boolean(),
@@ -235,7 +264,7 @@ export function leaf(env: FilterEnv, type: ObjectType): fc.Arbitrary<FilterInput
   const l = listLeaf(env, type);
   return fc.oneof(
     { arbitrary: attributeLeaf(env, type), weight: 8 },
-    { arbitrary: hasEvents ? eventLeaf(env) : attributeLeaf(env, type), weight: hasEvents ? 5 : 0 },
+    { arbitrary: hasEvents ? eventLeaf(env) : attributeLeaf(env, type), weight: hasEvents ? (env.timeBias ? 8 : 5) : 0 },
     { arbitrary: tagLeaf(), weight: 2 },
     { arbitrary: l ?? tagLeaf(), weight: l ? 2 : 0 },
   );
@@ -286,8 +315,8 @@ function node(env: FilterEnv, type: ObjectType, depth: number): fc.Arbitrary<Fil
     { arbitrary: leaf(env, type), weight: 4 },
     { arbitrary: children.map((and) => ({ and })), weight: 2 },
     { arbitrary: children.map((or) => ({ or })), weight: 2 },
-    { arbitrary: child.map((not) => ({ not })), weight: 1 },
-    { arbitrary: related ?? leaf(env, type), weight: related ? 2 : 0 },
+    { arbitrary: child.map((not) => ({ not })), weight: env.timeBias ? 2 : 1 },
+    { arbitrary: related ?? leaf(env, type), weight: related ? (env.timeBias ? 3 : 2) : 0 },
   );
 }
 
