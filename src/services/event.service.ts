@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { badInput } from '../core/errors';
 import { checkText, describe, MAX_EXTERNAL_ID } from '../core/values';
 import { IdBlock } from '../db/id-sequence';
+import { insertEventNumbers } from '../db/event-numbers';
 import { findKeys, isWellFormedId } from '../db/object-store';
 import { inTransaction, UnitOfWork } from '../db/unit-of-work';
 import type { ChangeFeed } from './change-feed';
@@ -57,6 +58,7 @@ export class EventService {
         const users = await this.resolveUsers(uow, ws, events, newUserIds);
         const products = await this.resolveProducts(uow, ws, events);
         let accepted = 0;
+        let firstId: string | null = null;
         for (let start = 0; start < events.length; start += INSERT_CHUNK) {
           const chunk = events.slice(start, start + INSERT_CHUNK);
           const params: unknown[] = [];
@@ -71,9 +73,13 @@ export class EventService {
               .map(() => '(?, ?, ?, ?, ?, ?, ?, ?)')
               .join(', ')}`,
             params,
-          )) as { affectedRows: number };
+          )) as { affectedRows: number; insertId: number | string };
           accepted += result.affectedRows;
+          // insertId: the first id this INSERT generated for a row it kept (ids only grow).
+          if (result.affectedRows > 0 && firstId === null) firstId = String(result.insertId);
         }
+        // The numeric properties of the events just inserted (not of repeated messageIds), in the same transaction.
+        if (firstId !== null) await insertEventNumbers((s, p) => uow.query(s, p), { workspaceId: ws, fromEventId: firstId, createdAt: now });
         const userIds = unique(events.map((e) => e.userId ?? users.get(e.userExternalId!)!));
         const productIds = unique(events.flatMap((e) => (e.productId ? [e.productId] : e.productExternalId ? [products.get(e.productExternalId)!] : [])));
         uow.afterCommit(() => {
@@ -82,7 +88,9 @@ export class EventService {
         });
         return { accepted, duplicates: events.length - accepted };
       },
-      { retryOnDuplicate: true },
+      // READ COMMITTED: the event_numbers INSERT … SELECT then reads the new events without
+      // locking the end of the events table (see insertEventNumbers).
+      { retryOnDuplicate: true, isolation: 'READ COMMITTED' },
     );
   }
 

@@ -11,6 +11,7 @@ import { badInput } from '../core/errors';
 import { FieldType, OBJECT_TYPE_CODE, ObjectType } from '../core/object-types';
 import { checkAttributesShape, checkText, coerceAttributeValue, inferFieldType, MAX_EXTERNAL_ID } from '../core/values';
 import { deleteAttributeValues, insertAttributeValues, rewriteAttributeValues } from '../db/attribute-values';
+import { clearEventNumbersProduct } from '../db/event-numbers';
 import { IdBlock } from '../db/id-sequence';
 import { fetchByIds, findKeys, isWellFormedId, lockByKeys, ObjectRecord, readByKeys, valueFields, writeRecords } from '../db/object-store';
 import { inTransaction, UnitOfWork } from '../db/unit-of-work';
@@ -111,8 +112,13 @@ export class ObjectService {
         `DELETE lm FROM list_members lm JOIN static_lists l ON l.id = lm.list_id WHERE l.workspace_id = ? AND l.object_type = ? AND lm.object_id IN (${inIds})`,
         [ws, OBJECT_TYPE_CODE[type], ...gone],
       );
+      // A user's event_numbers rows go with its events (foreign key ON DELETE CASCADE); a product's
+      // events stay, without the product, in both tables.
       if (type === 'USER') await uow.query(`DELETE FROM events WHERE workspace_id = ? AND user_id IN (${inIds})`, [ws, ...gone]);
-      if (type === 'PRODUCT') await uow.query(`UPDATE events SET product_id = NULL WHERE workspace_id = ? AND product_id IN (${inIds})`, [ws, ...gone]);
+      if (type === 'PRODUCT') {
+        await uow.query(`UPDATE events SET product_id = NULL WHERE workspace_id = ? AND product_id IN (${inIds})`, [ws, ...gone]);
+        await clearEventNumbersProduct((s, p) => uow.query(s, p), ws, gone);
+      }
       // Objects that referenced the deleted ones keep existing, without the reference.
       for (const other of Object.values(CATALOG)) {
         for (const ref of other.references.filter((r) => r.target === type)) {

@@ -8,6 +8,7 @@ import { compileCountQuery, compileMatchingIdsQuery, compilePredicate } from '..
 import { validateFilter, ValidationContext } from '../../src/core/filter/validate-filter';
 import { FieldType, OBJECT_TYPES, ObjectType } from '../../src/core/object-types';
 import { backfillAttributeValues } from '../../src/db/attribute-values';
+import { backfillEventNumbers } from '../../src/db/event-numbers';
 import { createTestDatabase, TestDatabase } from '../support/db';
 
 const NOW = new Date('2025-06-15T12:00:00.000Z');
@@ -69,6 +70,8 @@ async function seed(): Promise<void> {
   await insert('list_members', 'list_id, object_id, added_at', [[61, 1, t], [61, 3, t], [62, 2, t]]);
   // The filter index of custom attributes, from the JSON above (as the migration's backfill does).
   for (const type of OBJECT_TYPES) await backfillAttributeValues((sql, params) => db.dataSource.query(sql, params), type);
+  // The numeric event properties, from the events above (as the migration's backfill does).
+  await backfillEventNumbers((sql, params) => db.dataSource.query(sql, params));
 }
 
 const ATTRIBUTES: Record<string, FieldType> = { plan: 'STRING', score: 'NUMBER', vip: 'BOOLEAN', renewal_at: 'DATE' };

@@ -15,6 +15,7 @@ import fc from 'fast-check';
 import { CATALOG } from '../../src/core/catalog';
 import { FieldType, OBJECT_TYPES, OBJECT_TYPE_CODE, ObjectType } from '../../src/core/object-types';
 import { insertAttributeValues } from '../../src/db/attribute-values';
+import { insertEventNumbers } from '../../src/db/event-numbers';
 
 export const DAY_MS = 86_400_000;
 /** The fixed `now` of the first data set: dates of that data set sit around it. */
@@ -493,6 +494,11 @@ export async function loadDataSet(ds: DataSet, query: Query): Promise<void> {
   }
   await insertRows(query, 'events', ['id', 'workspace_id', 'user_id', 'product_id', 'name', 'occurred_at', 'properties', 'message_id', 'created_at'],
     ds.events.map((e) => [e.id, e.workspaceId, e.userId, e.productId, e.name, e.occurredAt, JSON.stringify(e.properties), null, created]));
+  // The numeric properties of the events, by the service's own writer (as trackEvents after inserting them).
+  for (const ws of new Set(ds.events.map((e) => e.workspaceId))) {
+    const first = ds.events.filter((e) => e.workspaceId === ws).map((e) => BigInt(e.id)).reduce((a, b) => (b < a ? b : a));
+    await insertEventNumbers((sql, params) => query(sql, params ?? []), { workspaceId: ws, fromEventId: String(first), createdAt: created });
+  }
   await insertRows(query, 'object_tags', ['workspace_id', 'object_type', 'object_id', 'tag', 'created_at'],
     ds.tags.map((x) => [x.workspaceId, OBJECT_TYPE_CODE[x.objectType], x.objectId, x.tag, created]));
   await insertRows(query, 'static_lists', ['id', 'workspace_id', 'object_type', 'name', 'description', 'created_at'],

@@ -18,16 +18,22 @@
  *   two-valued. Whether P holds for an empty S is decided here (`holdsForEmptySet`).
  * - Otherwise (a few restricted ids, or P over all time): a correlated scalar subquery per
  *   object. Over all time, measured on 1M users / 10M events (BENCHMARKS.md "Filters"): the set-based form over all the events of
- *   a frequent name groups ~500k owners, its temporary table outgrows the in-memory limit, and
- *   for SUM/AVG/MIN/MAX MariaDB 10.11 even picks a scan of every event of the workspace; it was
+ *   a frequent name groups ~500k owners, its temporary table outgrows the in-memory limit; it was
  *   1.5–3.5× slower than the per-object form there, which also profits from the cheaper
  *   conditions around it.
+ *
+ * SUM, AVG, MIN and MAX without `where` conditions read S's numbers from event_numbers
+ * (event-numbers.ts) instead of the events' JSON, through the same forms with `prop_key = ?`
+ * beside the name. There the set form is used over all time too: the index (workspace_id, name,
+ * prop_key, user_id, …) hands the rows over in owner order, so the GROUP BY streams without a
+ * temporary table (1M users / 1.1M numbers: several times faster than a lookup per user).
  */
 import { CATALOG } from '../catalog';
 import { assertNever } from '../object-types';
 import { ConditionValue, EventNode, PropertyCondition, SqlFragment, TimeWindow } from './filter-tree';
 import { compileCondition, negate } from './compile-condition';
 import { daysBefore } from './dialect';
+import { EVENT_NUMBERS_TABLE } from './event-numbers';
 import { jsonOperand, jsonPresence, nullableOperand } from './operand';
 import { join, param, raw, sql } from './sql';
 import { Scope } from './scope';
@@ -50,18 +56,24 @@ export function compileEvent(node: EventNode, scope: Scope): SqlFragment {
     const subquery = sql`EXISTS (SELECT 1 FROM events ${raw(e)} WHERE ${eventFilter(node, scope, e)})`;
     return exists ? subquery : negate(subquery);
   }
+  const rows = rowsOf(node, e);
   if (!overWindow) {
-    const aggregate = sql`(SELECT ${aggregateOf(node, e)} FROM events ${raw(e)} WHERE ${eventFilter(node, scope, e)})`;
+    const aggregate = sql`(SELECT ${aggregateOf(node, e)} FROM ${rows} WHERE ${eventFilter(node, scope, e)})`;
     return compileCondition(nullableOperand(aggregate), node, scope.now);
   }
   const holds = compileCondition(nullableOperand(aggregateOf(node, e)), node, scope.now);
   const emptyMatches = holdsForEmptySet(node);
-  const owners = sql`SELECT ${owner} FROM events ${raw(e)} WHERE ${setFilter(node, scope, e)} GROUP BY ${owner} HAVING ${emptyMatches ? complement(holds) : holds}`;
+  const owners = sql`SELECT ${owner} FROM ${rows} WHERE ${setFilter(node, scope, e)} GROUP BY ${owner} HAVING ${emptyMatches ? complement(holds) : holds}`;
   return emptyMatches ? sql`(${id} NOT IN (${owners}))` : sql`(${id} IN (${owners}))`;
 }
 
-/** Whether S has a lower time bound, so that the set-based form reads a range of recent events. */
+/**
+ * Whether the set-based form reads less than a lookup per object: S has a lower time bound (a
+ * range of recent events), or S's numbers come from event_numbers, where even all time is one
+ * covering range read in owner order.
+ */
 function setBased(node: EventNode): boolean {
+  if (readsNumbers(node)) return true;
   const { window } = node;
   if (!window) return false;
   switch (window.kind) {
@@ -70,6 +82,25 @@ function setBased(node: EventNode): boolean {
     default: return assertNever(window, 'time window');
   }
 }
+
+/**
+ * Whether the node's aggregate reads event_numbers rather than events: SUM, AVG, MIN and MAX of
+ * S without `where` conditions. Events in S without a numeric `property` add nothing to these
+ * aggregates (SUM 0, the others missing when no event has one), so the rows of S that carry the
+ * number are enough. With `where` conditions the JSON of each event is parsed anyway, and the
+ * events' own JSON form measured as fast as joining event_numbers back to events
+ * (BENCHMARKS.md "Filters", 2).
+ */
+function readsNumbers(node: EventNode): boolean {
+  switch (node.aggregate) {
+    case 'SUM': case 'AVG': case 'MIN': case 'MAX': return node.where.length === 0;
+    case 'COUNT': case 'FIRST_OCCURRED_AT': case 'LAST_OCCURRED_AT': return false;
+    default: return assertNever(node.aggregate, 'event aggregate');
+  }
+}
+
+/** The table S is read from, aliased `e` (event_numbers has the columns of events the filters read). */
+const rowsOf = (node: EventNode, e: string): SqlFragment => raw(`${readsNumbers(node) ? EVENT_NUMBERS_TABLE : 'events'} ${e}`);
 
 /**
  * NOT of a compiled condition, without a double NOT: a condition starts with `NOT ` only when
@@ -99,23 +130,34 @@ function eventFilter(node: EventNode, scope: Scope, e: string): SqlFragment {
 /** The WHERE of every object's S at once (uncorrelated): workspace, name, an owner, window, property conditions. */
 function setFilter(node: EventNode, scope: Scope, e: string): SqlFragment {
   const owner = ownerColumn(scope);
-  const [name, ...rest] = selection(node, scope, e);
   return join([
     sql`${raw(e)}.workspace_id = ${param(scope.workspaceId)}`,
-    name,
+    ...which(node, e),
     // user_id is NOT NULL; product_id is not, and a NULL in a NOT IN list would make it NULL.
     ...(owner === 'product_id' ? [raw(`${e}.product_id IS NOT NULL`)] : []),
-    ...rest,
+    ...when(node, scope, e),
   ], ' AND ');
 }
 
-/** Name, window, property conditions (the name first). */
+/** Name (and the property key in event_numbers), window, property conditions. */
 function selection(node: EventNode, scope: Scope, e: string): SqlFragment[] {
-  return [
-    sql`${raw(e)}.name = ${param(node.name)}`,
-    ...windowConditions(node.window, e, scope.now),
-    ...node.where.map((c) => propertyCondition(c, e, scope.now)),
-  ];
+  return [...which(node, e), ...when(node, scope, e)];
+}
+
+/** The name of S's events and, in event_numbers, the key of the aggregated property. */
+function which(node: EventNode, e: string): SqlFragment[] {
+  const name = sql`${raw(e)}.name = ${param(node.name)}`;
+  return readsNumbers(node) ? [name, sql`${raw(e)}.prop_key = ${param(propertyOf(node))}`] : [name];
+}
+
+/** The window and the `where` conditions of S. */
+function when(node: EventNode, scope: Scope, e: string): SqlFragment[] {
+  return [...windowConditions(node.window, e, scope.now), ...node.where.map((c) => propertyCondition(c, e, scope.now))];
+}
+
+function propertyOf(node: EventNode): string {
+  if (!node.property) throw new Error(`filter tree: ${node.aggregate} without a property`);
+  return node.property;
 }
 
 export function windowConditions(window: TimeWindow | null, e: string, now: Date): SqlFragment[] {
@@ -142,10 +184,12 @@ export function propertyCondition(condition: PropertyCondition, e: string, now: 
   }
 }
 
+/** The aggregate of S over the rows `e` of `rowsOf` (NULL where SEMANTICS.md says "missing"). */
 function aggregateOf(node: EventNode, e: string): SqlFragment {
   const number = (): SqlFragment => {
-    if (!node.property) throw new Error(`filter tree: ${node.aggregate} without a property`);
-    const operand = jsonOperand(raw(`${e}.properties`), node.property, 'NUMBER');
+    // event_numbers holds only JSON numbers: a non-number never has a row there.
+    if (readsNumbers(node)) return raw(`${e}.num_value`);
+    const operand = jsonOperand(raw(`${e}.properties`), propertyOf(node), 'NUMBER');
     return sql`CASE WHEN ${operand.present ?? raw('TRUE')} THEN ${operand.value} END`;
   };
   switch (node.aggregate) {
@@ -225,5 +269,5 @@ function numbersOf(value: ConditionValue): number[] {
  */
 export function compileEventAggregate(node: EventNode, scope: Scope): SqlFragment {
   const e = scope.nextAlias('e');
-  return sql`(SELECT ${aggregateOf(node, e)} FROM events ${raw(e)} WHERE ${eventFilter(node, scope, e)})`;
+  return sql`(SELECT ${aggregateOf(node, e)} FROM ${rowsOf(node, e)} WHERE ${eventFilter(node, scope, e)})`;
 }

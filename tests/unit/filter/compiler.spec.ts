@@ -35,6 +35,10 @@ const S_USER = 'FROM events e1 WHERE e1.workspace_id = ? AND e1.user_id = o.id A
 const S_SET = 'FROM events e1 WHERE e1.workspace_id = ? AND e1.name = ? AND e1.occurred_at >= ?';
 const W7 = { kind: 'lastDays', days: 7 } as const;
 const NUM_PROP = `CASE WHEN ${P.type} IN ('INTEGER', 'DOUBLE') THEN CAST(${P.value} AS DOUBLE) END`;
+/** SUM/AVG/MIN/MAX without `where`: S's numbers from event_numbers (property key beside the name), every owner at once. */
+const N_SET = 'FROM event_numbers e1 WHERE e1.workspace_id = ? AND e1.name = ? AND e1.prop_key = ?';
+/** The same for one owner (correlated). */
+const N_USER = 'FROM event_numbers e1 WHERE e1.workspace_id = ? AND e1.user_id = o.id AND e1.name = ? AND e1.prop_key = ?';
 const path = (key: string) => `$."${key}"`;
 
 type Case = [string, FilterNode, string, unknown[], ObjectType?];
@@ -103,8 +107,8 @@ const CUSTOM: Array<[string, AttributeNode, (condition: (c: string) => string) =
   ['NUMBER GTE: JSON numbers only', attr(custom('score', 'NUMBER'), 'GTE', 2), (v) => v('v1.num_value >= ?'), [2]],
   ['NUMBER BETWEEN', attr(custom('score', 'NUMBER'), 'BETWEEN', [1, 5]), (v) => v('v1.num_value BETWEEN ? AND ?'), [1, 5]],
   ['NUMBER NOT_IN', attr(custom('score', 'NUMBER'), 'NOT_IN', [1, 2]), (v) => `NOT ${v('v1.num_value IN (?, ?)')}`, [1, 2]],
-  ['BOOLEAN IS_TRUE: JSON true only', attr(custom('vip', 'BOOLEAN'), 'IS_TRUE'), (v) => v('v1.bool_value IS TRUE'), []],
-  ['BOOLEAN IS_FALSE: JSON false only', attr(custom('vip', 'BOOLEAN'), 'IS_FALSE'), (v) => v('v1.bool_value IS FALSE'), []],
+  ['BOOLEAN IS_TRUE: JSON true only', attr(custom('vip', 'BOOLEAN'), 'IS_TRUE'), (v) => v('v1.bool_value = TRUE'), []],
+  ['BOOLEAN IS_FALSE: JSON false only', attr(custom('vip', 'BOOLEAN'), 'IS_FALSE'), (v) => v('v1.bool_value = FALSE'), []],
   ['DATE AFTER: a DATETIME(3) against a Date', attr(custom('renewal_at', 'DATE'), 'AFTER', new Date('2025-01-01T00:00:00Z')),
     (v) => v('v1.date_value > ?'), [new Date('2025-01-01T00:00:00Z')]],
   ['DATE WITHIN_LAST_DAYS', attr(custom('renewal_at', 'DATE'), 'WITHIN_LAST_DAYS', 2), (v) => v('v1.date_value BETWEEN ? AND ?'), [ago(2), NOW]],
@@ -163,36 +167,49 @@ describe('events', () => check([
     '(o.id IN (SELECT e1.user_id FROM events e1 WHERE e1.workspace_id = ? AND e1.name = ? AND e1.occurred_at >= ? AND e1.occurred_at <= ?))', [WS, 'purchase', ago(7), ago(1)]],
   ['window with only to', event({ window: { kind: 'range', from: null, to: ago(1) } }),
     `EXISTS (SELECT 1 ${S_USER} AND e1.occurred_at <= ?)`, [WS, 'purchase', ago(1)]],
-  ['SUM is 0 over none', event({ aggregate: 'SUM', property: 'amount', operator: 'GT', value: 10 }),
-    `COALESCE((SELECT COALESCE(SUM(${NUM_PROP}), 0) ${S_USER}) > ?, FALSE)`, [path('amount'), path('amount'), WS, 'purchase', 10]],
-  ['AVG IS_NOT_SET', event({ aggregate: 'AVG', property: 'amount', operator: 'IS_NOT_SET', value: null }),
-    `NOT ((SELECT AVG(${NUM_PROP}) ${S_USER}) IS NOT NULL)`, [path('amount'), path('amount'), WS, 'purchase']],
-  ['MIN BETWEEN', event({ aggregate: 'MIN', property: 'amount', operator: 'BETWEEN', value: [1, 2] }),
-    `COALESCE((SELECT MIN(${NUM_PROP}) ${S_USER}) BETWEEN ? AND ?, FALSE)`, [path('amount'), path('amount'), WS, 'purchase', 1, 2]],
-  ['MAX IN', event({ aggregate: 'MAX', property: 'amount', operator: 'IN', value: [1] }),
-    `COALESCE((SELECT MAX(${NUM_PROP}) ${S_USER}) IN (?), FALSE)`, [path('amount'), path('amount'), WS, 'purchase', 1]],
+  ['SUM over all time: event_numbers grouped by owner (fails for none: SUM is 0)', event({ aggregate: 'SUM', property: 'amount', operator: 'GT', value: 10 }),
+    `(o.id IN (SELECT e1.user_id ${N_SET} GROUP BY e1.user_id HAVING COALESCE(COALESCE(SUM(e1.num_value), 0) > ?, FALSE)))`, [WS, 'purchase', 'amount', 10]],
+  ['AVG IS_NOT_SET over all time holds for none (missing)', event({ aggregate: 'AVG', property: 'amount', operator: 'IS_NOT_SET', value: null }),
+    `(o.id NOT IN (SELECT e1.user_id ${N_SET} GROUP BY e1.user_id HAVING (AVG(e1.num_value) IS NOT NULL)))`, [WS, 'purchase', 'amount']],
+  ['MIN BETWEEN over all time', event({ aggregate: 'MIN', property: 'amount', operator: 'BETWEEN', value: [1, 2] }),
+    `(o.id IN (SELECT e1.user_id ${N_SET} GROUP BY e1.user_id HAVING COALESCE(MIN(e1.num_value) BETWEEN ? AND ?, FALSE)))`, [WS, 'purchase', 'amount', 1, 2]],
+  ['MAX IN over all time', event({ aggregate: 'MAX', property: 'amount', operator: 'IN', value: [1] }),
+    `(o.id IN (SELECT e1.user_id ${N_SET} GROUP BY e1.user_id HAVING COALESCE(MAX(e1.num_value) IN (?), FALSE)))`, [WS, 'purchase', 'amount', 1]],
+  ['SUM with where conditions reads the events\' JSON (over all time: a scalar subquery)', event({
+    aggregate: 'SUM', property: 'amount', operator: 'GT', value: 10, where: [{ property: 'plan', type: 'ANY', operator: 'IS_SET', value: null }],
+  }), `COALESCE((SELECT COALESCE(SUM(${NUM_PROP}), 0) ${S_USER}`
+    + ` AND (CASE ${P.type} WHEN 'NULL' THEN FALSE WHEN 'STRING' THEN ${P.value} <> '' ELSE TRUE END)) > ?, FALSE)`,
+  [path('amount'), path('amount'), WS, 'purchase', path('plan'), path('plan'), 10]],
+  ['windowed SUM with where conditions reads the events\' JSON, set-based', event({
+    aggregate: 'SUM', property: 'amount', operator: 'GT', value: 10, window: W7, where: [{ property: 'plan', type: 'ANY', operator: 'IS_SET', value: null }],
+  }), `(o.id IN (SELECT e1.user_id ${S_SET} AND (CASE ${P.type} WHEN 'NULL' THEN FALSE WHEN 'STRING' THEN ${P.value} <> '' ELSE TRUE END)`
+    + ` GROUP BY e1.user_id HAVING COALESCE(COALESCE(SUM(${NUM_PROP}), 0) > ?, FALSE)))`,
+  [WS, 'purchase', ago(7), path('plan'), path('plan'), path('amount'), path('amount'), 10]],
+  ['PRODUCT: SUM over all time from event_numbers skips events without a product', event({ aggregate: 'SUM', property: 'amount', operator: 'GTE', value: 3 }),
+    `(o.id IN (SELECT e1.product_id ${N_SET} AND e1.product_id IS NOT NULL GROUP BY e1.product_id HAVING COALESCE(COALESCE(SUM(e1.num_value), 0) >= ?, FALSE)))`,
+    [WS, 'purchase', 'amount', 3], 'PRODUCT'],
   ['LAST_OCCURRED_AT WITHIN_LAST_DAYS', event({ aggregate: 'LAST_OCCURRED_AT', operator: 'WITHIN_LAST_DAYS', value: 3 }),
     `COALESCE((SELECT MAX(e1.occurred_at) ${S_USER}) BETWEEN ? AND ?, FALSE)`, [WS, 'purchase', ago(3), NOW]],
   ['FIRST_OCCURRED_AT BEFORE', event({ aggregate: 'FIRST_OCCURRED_AT', operator: 'BEFORE', value: ago(3) }),
     `COALESCE((SELECT MIN(e1.occurred_at) ${S_USER}) < ?, FALSE)`, [WS, 'purchase', ago(3)]],
   ['windowed SUM GT 10 fails for none (SUM is 0)', event({ aggregate: 'SUM', property: 'amount', operator: 'GT', value: 10, window: W7 }),
-    `(o.id IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(COALESCE(SUM(${NUM_PROP}), 0) > ?, FALSE)))`,
-    [WS, 'purchase', ago(7), path('amount'), path('amount'), 10]],
+    `(o.id IN (SELECT e1.user_id ${N_SET} AND e1.occurred_at >= ? GROUP BY e1.user_id HAVING COALESCE(COALESCE(SUM(e1.num_value), 0) > ?, FALSE)))`,
+    [WS, 'purchase', 'amount', ago(7), 10]],
   ['windowed SUM LTE 0 holds for none', event({ aggregate: 'SUM', property: 'amount', operator: 'LTE', value: 0, window: W7 }),
-    `(o.id NOT IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING NOT COALESCE(COALESCE(SUM(${NUM_PROP}), 0) <= ?, FALSE)))`,
-    [WS, 'purchase', ago(7), path('amount'), path('amount'), 0]],
+    `(o.id NOT IN (SELECT e1.user_id ${N_SET} AND e1.occurred_at >= ? GROUP BY e1.user_id HAVING NOT COALESCE(COALESCE(SUM(e1.num_value), 0) <= ?, FALSE)))`,
+    [WS, 'purchase', 'amount', ago(7), 0]],
   ['windowed AVG IS_NOT_SET holds for none (missing)', event({ aggregate: 'AVG', property: 'amount', operator: 'IS_NOT_SET', value: null, window: W7 }),
-    `(o.id NOT IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING (AVG(${NUM_PROP}) IS NOT NULL)))`,
-    [WS, 'purchase', ago(7), path('amount'), path('amount')]],
+    `(o.id NOT IN (SELECT e1.user_id ${N_SET} AND e1.occurred_at >= ? GROUP BY e1.user_id HAVING (AVG(e1.num_value) IS NOT NULL)))`,
+    [WS, 'purchase', 'amount', ago(7)]],
   ['windowed AVG GTE 0 fails for none (missing, not 0)', event({ aggregate: 'AVG', property: 'amount', operator: 'GTE', value: 0, window: W7 }),
-    `(o.id IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(AVG(${NUM_PROP}) >= ?, FALSE)))`,
-    [WS, 'purchase', ago(7), path('amount'), path('amount'), 0]],
+    `(o.id IN (SELECT e1.user_id ${N_SET} AND e1.occurred_at >= ? GROUP BY e1.user_id HAVING COALESCE(AVG(e1.num_value) >= ?, FALSE)))`,
+    [WS, 'purchase', 'amount', ago(7), 0]],
   ['windowed MIN NEQ 0 holds for none (missing)', event({ aggregate: 'MIN', property: 'amount', operator: 'NEQ', value: 0, window: W7 }),
-    `(o.id NOT IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(MIN(${NUM_PROP}) = ?, FALSE)))`,
-    [WS, 'purchase', ago(7), path('amount'), path('amount'), 0]],
+    `(o.id NOT IN (SELECT e1.user_id ${N_SET} AND e1.occurred_at >= ? GROUP BY e1.user_id HAVING COALESCE(MIN(e1.num_value) = ?, FALSE)))`,
+    [WS, 'purchase', 'amount', ago(7), 0]],
   ['windowed MAX NOT_IN holds for none (missing)', event({ aggregate: 'MAX', property: 'amount', operator: 'NOT_IN', value: [1], window: W7 }),
-    `(o.id NOT IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(MAX(${NUM_PROP}) IN (?), FALSE)))`,
-    [WS, 'purchase', ago(7), path('amount'), path('amount'), 1]],
+    `(o.id NOT IN (SELECT e1.user_id ${N_SET} AND e1.occurred_at >= ? GROUP BY e1.user_id HAVING COALESCE(MAX(e1.num_value) IN (?), FALSE)))`,
+    [WS, 'purchase', 'amount', ago(7), 1]],
   ['windowed LAST_OCCURRED_AT WITHIN_LAST_DAYS', event({ aggregate: 'LAST_OCCURRED_AT', operator: 'WITHIN_LAST_DAYS', value: 3, window: W7 }),
     `(o.id IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(MAX(e1.occurred_at) BETWEEN ? AND ?, FALSE)))`,
     [WS, 'purchase', ago(7), ago(3), NOW]],
@@ -242,6 +259,16 @@ describe('events', () => check([
 ], 'set'));
 
 describe('events, correlated form (a few restricted ids: each id\'s own events, never a whole window)', () => check([
+  ['SUM over all time: one owner\'s numbers in event_numbers', event({ aggregate: 'SUM', property: 'amount', operator: 'GT', value: 10 }),
+    `COALESCE((SELECT COALESCE(SUM(e1.num_value), 0) ${N_USER}) > ?, FALSE)`, [WS, 'purchase', 'amount', 10]],
+  ['AVG IS_NOT_SET in the last 7 days', event({ aggregate: 'AVG', property: 'amount', operator: 'IS_NOT_SET', value: null, window: W7 }),
+    `NOT ((SELECT AVG(e1.num_value) ${N_USER} AND e1.occurred_at >= ?) IS NOT NULL)`, [WS, 'purchase', 'amount', ago(7)]],
+  ['PRODUCT: MAX over one product\'s numbers', event({ aggregate: 'MAX', property: 'amount', operator: 'LT', value: 5 }),
+    'COALESCE((SELECT MAX(e1.num_value) FROM event_numbers e1 WHERE e1.workspace_id = ? AND e1.product_id = o.id AND e1.name = ? AND e1.prop_key = ?) < ?, FALSE)',
+    [WS, 'purchase', 'amount', 5], 'PRODUCT'],
+  ['MIN with where conditions reads the events\' JSON', event({ aggregate: 'MIN', property: 'amount', operator: 'LT', value: 5, where: [{ property: 'plan', type: 'ANY', operator: 'IS_SET', value: null }] }),
+    `COALESCE((SELECT MIN(${NUM_PROP}) ${S_USER} AND (CASE ${P.type} WHEN 'NULL' THEN FALSE WHEN 'STRING' THEN ${P.value} <> '' ELSE TRUE END)) < ?, FALSE)`,
+    [path('amount'), path('amount'), WS, 'purchase', path('plan'), path('plan'), 5]],
   ['COUNT GTE 3 in the last 7 days is a scalar subquery', event({ value: 3, window: W7 }),
     `COALESCE((SELECT COUNT(*) ${S_USER} AND e1.occurred_at >= ?) >= ?, FALSE)`, [WS, 'purchase', ago(7), 3]],
   ['"has no such event" in the last 7 days is NOT EXISTS', event({ operator: 'EQ', value: 0, window: W7 }),
