@@ -26,8 +26,9 @@
  *
  * Pure, like the compiler: identifiers come from the catalog, every value is a parameter.
  */
-import { CATALOG, RelationDef, relationOf, standardField } from '../catalog';
-import { assertNever, ObjectType } from '../object-types';
+import { ATTRIBUTE_KEY_PATTERN, CATALOG, RelationDef, relationOf, standardField } from '../catalog';
+import { assertNever, OBJECT_TYPE_CODE, ObjectType } from '../object-types';
+import { ATTRIBUTE_VALUES_TABLE, VALUE_COLUMN } from './attribute-values';
 import { AttributeNode, EventNode, FilterNode, PropertyCondition, SqlFragment } from './filter-tree';
 import { ownerColumn, propertyCondition, windowConditions } from './compile-event';
 import { DAY_MS, jsonDateTime } from './dialect';
@@ -60,7 +61,10 @@ export function compileNextChangeQuery(node: FilterNode, options: NextChangeOpti
   };
   const all = sources(node, ctx);
   if (all.length === 0) return null;
-  return sql`SELECT s.object_id, MIN(s.due_at) AS due_at FROM (${join(all, ' UNION ALL ')}) s GROUP BY s.object_id`;
+  // Sources read owner columns (events' user_id, a deal's user_id, …) that may name no object of
+  // the workspace: only the workspace's objects of the type get a moment.
+  const table = raw(CATALOG[options.objectType].table);
+  return sql`SELECT s.object_id, MIN(s.due_at) AS due_at FROM (${join(all, ' UNION ALL ')}) s JOIN ${table} o ON o.id = s.object_id AND o.workspace_id = ${param(options.workspaceId)} GROUP BY s.object_id`;
 }
 
 /** Whether some node of the tree can change its result with time alone. */
@@ -129,21 +133,29 @@ function restricted(ctx: Ctx, idColumn: SqlFragment): SqlFragment[] {
 function attributeSources(node: AttributeNode, ctx: Ctx): SqlFragment[] {
   if (!isRelative(node.operator)) return [];
   const o = ctx.alias();
-  let x: SqlFragment;
-  switch (node.field.kind) {
+  const field = node.field;
+  switch (field.kind) {
     case 'standard': {
-      const def = standardField(ctx.type, node.field.name);
-      if (!def) throw new Error(`filter tree: ${ctx.type} has no field ${node.field.name}`);
-      x = raw(`${o}.${def.column}`);
-      break;
+      const def = standardField(ctx.type, field.name);
+      if (!def) throw new Error(`filter tree: ${ctx.type} has no field ${field.name}`);
+      const { moment, upcoming } = dateCandidate(raw(`${o}.${def.column}`), daysOf(node.value), ctx.now);
+      const id = raw(`${o}.id`);
+      const where = join([sql`${raw(o)}.workspace_id = ${param(ctx.workspaceId)}`, upcoming, ...restricted(ctx, id)], ' AND ');
+      return [sql`SELECT ${id} AS object_id, ${moment} AS due_at FROM ${raw(CATALOG[ctx.type].table)} ${raw(o)} WHERE ${where}`];
     }
-    case 'custom': x = jsonDateTime(raw(`${o}.attributes`), node.field.key); break;
-    default: return assertNever(node.field, 'field reference');
+    case 'custom': {
+      // The dates of the filter index (attribute-values.ts), as the predicate reads them: one range of ix_date.
+      if (!ATTRIBUTE_KEY_PATTERN.test(field.key)) throw new Error(`unsafe attribute key ${JSON.stringify(field.key)}`);
+      const { moment, upcoming } = dateCandidate(raw(`${o}.${VALUE_COLUMN.DATE}`), daysOf(node.value), ctx.now);
+      const id = raw(`${o}.object_id`);
+      const where = join([
+        sql`${raw(o)}.workspace_id = ${param(ctx.workspaceId)} AND ${raw(o)}.object_type = ${param(OBJECT_TYPE_CODE[ctx.type])} AND ${raw(o)}.attr_key = ${param(field.key)}`,
+        upcoming, ...restricted(ctx, id),
+      ], ' AND ');
+      return [sql`SELECT ${id} AS object_id, ${moment} AS due_at FROM ${raw(ATTRIBUTE_VALUES_TABLE)} ${raw(o)} WHERE ${where}`];
+    }
+    default: return assertNever(field, 'field reference');
   }
-  const { moment, upcoming } = dateCandidate(x, daysOf(node.value), ctx.now);
-  const id = raw(`${o}.id`);
-  const where = join([sql`${raw(o)}.workspace_id = ${param(ctx.workspaceId)}`, upcoming, ...restricted(ctx, id)], ' AND ');
-  return [sql`SELECT ${id} AS object_id, ${moment} AS due_at FROM ${raw(CATALOG[ctx.type].table)} ${raw(o)} WHERE ${where}`];
 }
 
 function eventSources(node: EventNode, ctx: Ctx): SqlFragment[] {
@@ -227,21 +239,31 @@ function relatedSources(relationName: string, filter: FilterNode, ctx: Ctx): Sql
   }
 }
 
-/** Which related rows a restricted evaluation needs: those of the owners asked for. */
+/**
+ * Which related rows a restricted evaluation needs: those of the owners asked for. Each level's
+ * ids are a DISTINCT derived table, which MariaDB materialises on its own rather than merging
+ * every level of a long chain into one join (a chain of 7 relations made the optimizer search
+ * join orders of 29 tables for minutes).
+ */
 function childRestriction(relation: RelationDef, ctx: Ctx): Ctx['restrict'] {
   const restrict = ctx.restrict;
   if (!restrict) return null;
   const p = ctx.alias();
+  const x = ctx.alias();
   const ws = sql`${raw(p)}.workspace_id = ${param(ctx.workspaceId)}`;
+  let ids: SqlFragment;
   switch (relation.join.kind) {
     case 'own': {
       const ref = raw(`${p}.${relation.join.column}`);
-      return (column) => sql`${column} IN (SELECT ${ref} FROM ${raw(CATALOG[ctx.type].table)} ${raw(p)} WHERE ${ws} AND ${ref} IS NOT NULL AND ${restrict(raw(`${p}.id`))})`;
+      ids = sql`SELECT DISTINCT ${ref} AS id FROM ${raw(CATALOG[ctx.type].table)} ${raw(p)} WHERE ${ws} AND ${ref} IS NOT NULL AND ${restrict(raw(`${p}.id`))}`;
+      break;
     }
     case 'inverse': {
       const back = raw(`${p}.${relation.join.column}`);
-      return (column) => sql`${column} IN (SELECT ${raw(p)}.id FROM ${raw(CATALOG[relation.target].table)} ${raw(p)} WHERE ${ws} AND ${restrict(back)})`;
+      ids = sql`SELECT DISTINCT ${raw(p)}.id AS id FROM ${raw(CATALOG[relation.target].table)} ${raw(p)} WHERE ${ws} AND ${restrict(back)}`;
+      break;
     }
     default: return assertNever(relation.join, 'relation join');
   }
+  return (column) => sql`${column} IN (SELECT ${raw(x)}.id FROM (${ids}) ${raw(x)})`;
 }

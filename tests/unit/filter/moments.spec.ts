@@ -99,7 +99,8 @@ describe.each(TIME_CASES)('%s', (_name, node, objectType, relative, windows) => 
     expect(dependsOnTime(node)).toBe(true);
     const q = compileNextChangeQuery(node, opts(objectType));
     expect(q).not.toBeNull();
-    expect(q!.sql).toMatch(/^SELECT s\.object_id, MIN\(s\.due_at\) AS due_at FROM \(.*\) s GROUP BY s\.object_id$/s);
+    // Only objects of the workspace and type: the sources' owner columns may name others.
+    expect(q!.sql).toMatch(/^SELECT s\.object_id, MIN\(s\.due_at\) AS due_at FROM \(.*\) s JOIN [a-z_]+ o ON o\.id = s\.object_id AND o\.workspace_id = \? GROUP BY s\.object_id$/s);
   });
 
   test('binds the thresholds: now − k and k for each relative comparison, the window start and k for each window', () => {
@@ -220,8 +221,8 @@ describe('pinned statements', () => {
       sql: 'SELECT s.object_id, MIN(s.due_at) AS due_at FROM ('
         + 'SELECT m1.id AS object_id, (CASE WHEN m1.last_seen_at > ? THEN m1.last_seen_at ELSE m1.last_seen_at + INTERVAL ? MICROSECOND END) AS due_at'
         + ' FROM users m1 WHERE m1.workspace_id = ? AND m1.last_seen_at > ?'
-        + ') s GROUP BY s.object_id',
-      params: [NOW, k(2) * 1000, WS, upcoming(2)],
+        + ') s JOIN users o ON o.id = s.object_id AND o.workspace_id = ? GROUP BY s.object_id',
+      params: [NOW, k(2) * 1000, WS, upcoming(2), WS],
     });
   });
 
@@ -237,8 +238,8 @@ describe('pinned statements', () => {
         + ' UNION ALL '
         + 'SELECT m2.user_id AS object_id, MIN(m2.occurred_at) + INTERVAL ? MICROSECOND AS due_at FROM events m2'
         + ' WHERE m2.workspace_id = ? AND m2.name = ? AND m2.occurred_at >= ? GROUP BY m2.user_id'
-        + ') s GROUP BY s.object_id',
-      params: [k(1.5) * 1000, WS, NAME, windowStart(1.5), k(3) * 1000, WS, NAME, windowStart(3)],
+        + ') s JOIN users o ON o.id = s.object_id AND o.workspace_id = ? GROUP BY s.object_id',
+      params: [k(1.5) * 1000, WS, NAME, windowStart(1.5), k(3) * 1000, WS, NAME, windowStart(3), WS],
     });
   });
 
@@ -246,13 +247,14 @@ describe('pinned statements', () => {
     const node = related('users', 'USER', attr(std('lastSeenAt'), 'MORE_THAN_DAYS_AGO', 30), 'NONE');
     expect(compileNextChangeQuery(node, opts('COMPANY', { restrictToIds: ['5', '6'] }))).toEqual({
       sql: 'SELECT s.object_id, MIN(s.due_at) AS due_at FROM ('
-        + 'SELECT m3.company_id AS object_id, m4.due_at FROM users m3 JOIN ('
-        + 'SELECT m2.id AS object_id, (CASE WHEN m2.last_seen_at > ? THEN m2.last_seen_at ELSE m2.last_seen_at + INTERVAL ? MICROSECOND END) AS due_at'
-        + ' FROM users m2 WHERE m2.workspace_id = ? AND m2.last_seen_at > ?'
-        + ' AND m2.id IN (SELECT m1.id FROM users m1 WHERE m1.workspace_id = ? AND m1.company_id IN (?, ?))'
-        + ') m4 ON m4.object_id = m3.id WHERE m3.workspace_id = ? AND m3.company_id IS NOT NULL AND m3.company_id IN (?, ?)'
-        + ') s GROUP BY s.object_id',
-      params: [NOW, k(30) * 1000, WS, upcoming(30), WS, '5', '6', WS, '5', '6'],
+        + 'SELECT m4.company_id AS object_id, m5.due_at FROM users m4 JOIN ('
+        + 'SELECT m3.id AS object_id, (CASE WHEN m3.last_seen_at > ? THEN m3.last_seen_at ELSE m3.last_seen_at + INTERVAL ? MICROSECOND END) AS due_at'
+        + ' FROM users m3 WHERE m3.workspace_id = ? AND m3.last_seen_at > ?'
+        // The related ids of each level: a DISTINCT derived table, materialised on its own.
+        + ' AND m3.id IN (SELECT m2.id FROM (SELECT DISTINCT m1.id AS id FROM users m1 WHERE m1.workspace_id = ? AND m1.company_id IN (?, ?)) m2)'
+        + ') m5 ON m5.object_id = m4.id WHERE m4.workspace_id = ? AND m4.company_id IS NOT NULL AND m4.company_id IN (?, ?)'
+        + ') s JOIN companies o ON o.id = s.object_id AND o.workspace_id = ? GROUP BY s.object_id',
+      params: [NOW, k(30) * 1000, WS, upcoming(30), WS, '5', '6', WS, '5', '6', WS],
     });
   });
 });
