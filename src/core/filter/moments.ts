@@ -111,11 +111,16 @@ function sources(node: FilterNode, ctx: Ctx): SqlFragment[] {
 /** k of the header: the first whole millisecond after `days` days, in ms. */
 const afterDaysMs = (days: number): number => Math.floor(days * DAY_MS) + 1;
 
-/** The candidate of a date x for a relative condition of `days`: x while in the future, else x + k; with its row condition. */
-function dateCandidate(x: SqlFragment, days: number, now: Date): { moment: SqlFragment; upcoming: SqlFragment } {
+/**
+ * The candidate of a date x for a relative condition of `days`, with its row condition. WITHIN_LAST_DAYS
+ * (`now − n ≤ x ≤ now`): x while in the future (it enters then), else x + k. MORE_THAN_DAYS_AGO
+ * (`x < now − n`) flips only at x + k, future x or not.
+ */
+function dateCandidate(x: SqlFragment, days: number, now: Date, operator: string): { moment: SqlFragment; upcoming: SqlFragment } {
   const k = afterDaysMs(days);
+  const later = sql`${x} + INTERVAL ${param(k * 1000)} MICROSECOND`;
   return {
-    moment: sql`(CASE WHEN ${x} > ${param(now)} THEN ${x} ELSE ${x} + INTERVAL ${param(k * 1000)} MICROSECOND END)`,
+    moment: operator === 'MORE_THAN_DAYS_AGO' ? sql`(${later})` : sql`(CASE WHEN ${x} > ${param(now)} THEN ${x} ELSE ${later} END)`,
     // x + k > now, written on x so that an index on x serves it.
     upcoming: sql`${x} > ${param(new Date(now.getTime() - k))}`,
   };
@@ -138,7 +143,7 @@ function attributeSources(node: AttributeNode, ctx: Ctx): SqlFragment[] {
     case 'standard': {
       const def = standardField(ctx.type, field.name);
       if (!def) throw new Error(`filter tree: ${ctx.type} has no field ${field.name}`);
-      const { moment, upcoming } = dateCandidate(raw(`${o}.${def.column}`), daysOf(node.value), ctx.now);
+      const { moment, upcoming } = dateCandidate(raw(`${o}.${def.column}`), daysOf(node.value), ctx.now, node.operator);
       const id = raw(`${o}.id`);
       const where = join([sql`${raw(o)}.workspace_id = ${param(ctx.workspaceId)}`, upcoming, ...restricted(ctx, id)], ' AND ');
       return [sql`SELECT ${id} AS object_id, ${moment} AS due_at FROM ${raw(CATALOG[ctx.type].table)} ${raw(o)} WHERE ${where}`];
@@ -146,7 +151,7 @@ function attributeSources(node: AttributeNode, ctx: Ctx): SqlFragment[] {
     case 'custom': {
       // The dates of the filter index (attribute-values.ts), as the predicate reads them: one range of ix_date.
       if (!ATTRIBUTE_KEY_PATTERN.test(field.key)) throw new Error(`unsafe attribute key ${JSON.stringify(field.key)}`);
-      const { moment, upcoming } = dateCandidate(raw(`${o}.${VALUE_COLUMN.DATE}`), daysOf(node.value), ctx.now);
+      const { moment, upcoming } = dateCandidate(raw(`${o}.${VALUE_COLUMN.DATE}`), daysOf(node.value), ctx.now, node.operator);
       const id = raw(`${o}.object_id`);
       const where = join([
         sql`${raw(o)}.workspace_id = ${param(ctx.workspaceId)} AND ${raw(o)}.object_type = ${param(OBJECT_TYPE_CODE[ctx.type])} AND ${raw(o)}.attr_key = ${param(field.key)}`,
@@ -187,13 +192,13 @@ function eventSources(node: EventNode, ctx: Ctx): SqlFragment[] {
     const e = ctx.alias();
     const at = raw(`${e}.occurred_at`);
     const value = node.aggregate === 'FIRST_OCCURRED_AT' ? sql`MIN(${at})` : sql`MAX(${at})`;
-    const { moment, upcoming } = dateCandidate(value, daysOf(node.value), ctx.now);
+    const { moment, upcoming } = dateCandidate(value, daysOf(node.value), ctx.now, node.operator);
     const where = [...base(e), ...windowConditions(node.window, e, ctx.now), ...node.where.map((c) => propertyCondition(c, e, ctx.now))];
     out.push(select(e, moment, where, upcoming));
   }
   for (const c of node.where.filter(isRelativeDate)) {
     const e = ctx.alias();
-    const { moment, upcoming } = dateCandidate(jsonDateTime(raw(`${e}.properties`), c.property), daysOf(c.value), ctx.now);
+    const { moment, upcoming } = dateCandidate(jsonDateTime(raw(`${e}.properties`), c.property), daysOf(c.value), ctx.now, c.operator);
     out.push(select(e, sql`MIN(${moment})`, [...base(e), ...windowConditions(node.window, e, ctx.now), upcoming]));
   }
   return out;
