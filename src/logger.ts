@@ -4,8 +4,9 @@ import type { LogLevel } from './config';
 
 export type { Logger };
 
-export function createLogger(level: LogLevel = 'info'): Logger {
-  return pino({
+/** JSON lines to stdout, or to `destination` (tests read what was logged). */
+export function createLogger(level: LogLevel = 'info', destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'segments' },
     redact: {
@@ -13,5 +14,6 @@ export function createLogger(level: LogLevel = 'info'): Logger {
         'req.headers.authorization', 'headers.authorization', 'connectionParams', '*.connectionParams'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

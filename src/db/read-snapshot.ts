@@ -20,14 +20,23 @@ export class ReadSnapshot {
     this.opening ??= (async () => {
       const runner = this.ds.createQueryRunner();
       await runner.connect();
-      await runner.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      await runner.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+      try {
+        await runner.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+        await runner.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+      } catch (error) {
+        discard(runner);
+        throw error;
+      }
       this.runner = runner;
       return runner;
     })();
     return this.opening;
   }
 
+  /**
+   * Ends the snapshot. Never throws: the operation only read, so its answer stands even if the
+   * connection died meanwhile; a connection whose COMMIT failed is closed, never pooled again.
+   */
   async release(): Promise<void> {
     const runner = this.runner ?? (this.opening ? await this.opening.catch(() => null) : null);
     this.runner = null;
@@ -35,8 +44,15 @@ export class ReadSnapshot {
     if (!runner) return;
     try {
       await runner.query('COMMIT');
-    } finally {
       await runner.release();
+    } catch {
+      discard(runner);
     }
   }
+}
+
+/** Closes the runner's connection instead of returning it to the pool (its state is unknown). */
+function discard(runner: QueryRunner): void {
+  (runner as unknown as { databaseConnection?: { destroy?: () => void } }).databaseConnection?.destroy?.();
+  void runner.release().catch(() => undefined);
 }

@@ -5,6 +5,7 @@ import { OBJECT_TYPES, ObjectType } from '../core/object-types';
 import { unauthenticated } from '../core/errors';
 import { fetchTags, ObjectRecord } from '../db/object-store';
 import type { AgentEntity } from '../db/entities';
+import type { Logger } from '../logger';
 import type { Services } from '../services';
 import type { RequestContext } from '../services/context';
 import { QueryFn, ReadSnapshot } from '../db/read-snapshot';
@@ -25,6 +26,8 @@ export interface GraphQLContext {
   readonly reads: OperationReads;
   /** Where subscriptions listen (in memory, or Redis across processes). */
   readonly pubSub: PubSub;
+  /** The logger of this request (or graphql-ws operation): its lines carry the request id. */
+  readonly log: Logger;
 }
 
 /** Decides, once the operation is known, whether reads share one snapshot (queries) or not. */

@@ -3,11 +3,14 @@
  * this coalesces them for a short moment (a burst of 10,000 events for 1,000 users becomes one
  * evaluation of 1,000 users), finds the real-time segments whose result those objects can change
  * (directly, or through `related` chains: a company's change reaches the users of segments
- * filtered on company fields), and has the sync engine re-evaluate just those objects.
+ * filtered on company fields), and has the sync engine re-evaluate just those objects. Objects
+ * whose evaluation failed because the database was unreachable are evaluated again once it
+ * answers (a committed write must not wait for the next scheduled sync to show).
  */
 import { DataSource } from 'typeorm';
 import { relationChains } from '../core/filter/relation-chains';
 import type { ObjectType } from '../core/object-types';
+import { isDatabaseUnavailable } from '../db/connection-errors';
 import { mapBack } from '../db/relation-map';
 import type { Logger } from '../logger';
 import type { ChangeFeed, ObjectChange } from '../services/change-feed';
@@ -24,6 +27,9 @@ export interface RealtimeOptions {
   readonly parallel?: number;
 }
 
+/** While the database is unreachable, evaluations are retried this often. */
+const RETRY_MS = 1_000;
+
 export interface RealtimeStats {
   /** (segment, object) pairs re-evaluated since start. */
   objectsEvaluated: number;
@@ -35,6 +41,8 @@ export class RealtimeEvaluator {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private readonly idleWaiters: Array<() => void> = [];
+  /** RETRY_MS after a flush that found the database unreachable, else 0. */
+  private backoffMs = 0;
   readonly stats: RealtimeStats = { objectsEvaluated: 0, evaluations: 0 };
 
   constructor(
@@ -79,17 +87,33 @@ export class RealtimeEvaluator {
           if (this.pending.size > 0) this.schedule();
           else this.idleWaiters.splice(0).forEach((w) => w());
         });
-    }, this.options.coalesceMs ?? 100);
+    }, Math.max(this.options.coalesceMs ?? 100, this.backoffMs));
   }
 
   private async flush(): Promise<void> {
     const batches = [...this.pending.values()];
     this.pending = new Map();
+    let unavailable = false;
     for (const batch of batches) {
       const ids = [...batch.ids];
       const chunk = this.options.chunk ?? 1000;
-      for (let i = 0; i < ids.length; i += chunk) await this.evaluate(batch.workspaceId, batch.type, ids.slice(i, i + chunk));
+      for (let i = 0; i < ids.length; i += chunk) {
+        const part = ids.slice(i, i + chunk);
+        try {
+          await this.evaluate(batch.workspaceId, batch.type, part);
+        } catch (error) {
+          if (!isDatabaseUnavailable(error)) {
+            this.logger.error({ err: error }, 'real-time evaluation failed');
+            continue;
+          }
+          // Evaluating again is harmless (a diff): the whole part goes back, for every segment.
+          unavailable = true;
+          this.add({ workspaceId: batch.workspaceId, objectType: batch.type, ids: part, cause: 'upsert' });
+        }
+      }
     }
+    if (unavailable) this.logger.warn({ retryMs: RETRY_MS }, 'database unavailable: real-time evaluation will be retried');
+    this.backoffMs = unavailable ? RETRY_MS : 0;
   }
 
   /** Re-evaluates every real-time segment that objects `ids` of `type` can affect, a few segments at once. */
@@ -120,9 +144,16 @@ export class RealtimeEvaluator {
     }
     // Different segments hold different locks: evaluate a few at once.
     let next = 0;
+    let unreachable: unknown = null;
     const parallel = this.options.parallel ?? 4;
     await Promise.all(Array.from({ length: Math.min(parallel, work.length) }, async () => {
-      while (next < work.length) await work[next++]().catch((error: unknown) => this.logger.error({ err: error }, 'real-time evaluation of a segment failed'));
+      while (next < work.length) {
+        await work[next++]().catch((error: unknown) => {
+          if (isDatabaseUnavailable(error)) unreachable = error;
+          else this.logger.error({ err: error }, 'real-time evaluation of a segment failed');
+        });
+      }
     }));
+    if (unreachable) throw unreachable;
   }
 }

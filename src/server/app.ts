@@ -121,8 +121,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         errors.map((e) => formatError({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } }, e)),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return undefined;
-        logMaskedErrors((args.contextValue as GraphQLContext).log, result.errors);
-        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
+        // An error without a path, not caused by a thrown error, is graphql-js refusing the request
+        // itself (variables that do not coerce): the client's, BAD_USER_INPUT as Apollo says over HTTP.
+        const refusal = (e: GraphQLError) => !e.path && (!e.originalError || e.originalError instanceof GraphQLError);
+        const errors = result.errors.map((e) => (refusal(e) ? new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT', ...e.extensions } }) : e));
+        logMaskedErrors((args.contextValue as GraphQLContext).log, errors);
+        return { ...result, errors: errors.map((e) => formatError(e.toJSON(), e)) };
       },
     },
     wsServer,

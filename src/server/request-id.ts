@@ -36,8 +36,9 @@ export function requestIds(logger: Logger): RequestHandler {
     scopes.set(req, { requestId, log });
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const started = process.hrtime.bigint();
+    const path = req.originalUrl.split('?')[0]; // not the query string: a GET query may be long or private
     res.once('finish', () => {
-      log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request finished');
+      log.debug({ method: req.method, path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request finished');
     });
     next();
   };

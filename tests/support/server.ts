@@ -3,7 +3,7 @@
  * and schema, listening on a free port, with a workspace and its admin token.
  */
 import { createSchema } from '../../src/graphql/schema';
-import { createLogger } from '../../src/logger';
+import { createLogger, Logger } from '../../src/logger';
 import { ApiServer, startApiServer } from '../../src/server/app';
 import { createServices, Services } from '../../src/services';
 import { Live, startLive } from '../../src/live';
@@ -27,9 +27,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { graphiql?: boolean; production?: boolean; redisUrl?: string | null } = {}): Promise<TestServer> {
+export async function startTestServer(options: { graphiql?: boolean; production?: boolean; redisUrl?: string | null; logger?: Logger } = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const logger = createLogger((process.env.TEST_LOG_LEVEL as 'info') ?? 'silent');
+  const logger = options.logger ?? createLogger((process.env.TEST_LOG_LEVEL as 'info') ?? 'silent');
   const services = createServices(db.dataSource, logger);
   const live = startLive({ services, logger, redisUrl: options.redisUrl ?? null, realtime: { coalesceMs: 50 }, sweepMs: 200 });
   const api = await startApiServer({
