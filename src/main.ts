@@ -40,13 +40,19 @@ async function main(argv: string[]): Promise<number> {
       const runtime = await startRuntime(config, logger, ds);
       if (runtime.api) process.stdout.write(`GraphQL: ${runtime.api.url}/graphql   GraphiQL: ${runtime.api.url}/graphiql\n\n`);
       let stopping = false;
+      // Graceful (see Runtime.stop): exit 0 when everything was finished or released, 1 when the
+      // stop failed or did not end within 9 s (orchestrators kill at 10 s by default).
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
+        const started = Date.now();
         logger.info({ signal }, 'shutting down');
-        const force = setTimeout(() => process.exit(1), 9_000);
+        const force = setTimeout(() => { logger.error({ ms: Date.now() - started }, 'shutdown did not finish in time'); process.exit(1); }, 9_000);
         force.unref();
-        runtime.stop().then(() => process.exit(0), (error) => { logger.error({ err: error }, 'shutdown failed'); process.exit(1); });
+        runtime.stop().then(
+          () => { logger.info({ ms: Date.now() - started }, 'shut down'); process.exit(0); },
+          (error) => { logger.error({ err: error }, 'shutdown failed'); process.exit(1); },
+        );
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));

@@ -137,14 +137,8 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
     },
   };
 
-  if (options.process) {
-    await agenda.start();
-    await agenda.every(`${Math.max(1, Math.round(lockLifetime / 1000))} seconds`, SYNC_RECOVERY_JOB);
-    await agenda.every(options.timeSweepMs ?? 2_000, TIME_SWEEP_JOB);
-    await webhookJobs.startRecovery();
-  }
-
-  // The jobs running in this process, for stop(). ('complete' comes after the job's row is unlocked.)
+  // The jobs running in this process, for stop(), tracked from before the first can start.
+  // ('complete' comes after the job's row is unlocked.)
   const running = new Set<Job>();
   const changed = new Set<() => void>();
   agenda.on('start', (job: Job) => running.add(job));
@@ -165,12 +159,20 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
     check();
   });
 
+  if (options.process) {
+    await agenda.start();
+    await agenda.every(`${Math.max(1, Math.round(lockLifetime / 1000))} seconds`, SYNC_RECOVERY_JOB);
+    await agenda.every(options.timeSweepMs ?? 2_000, TIME_SWEEP_JOB);
+    await webhookJobs.startRecovery();
+  }
+
   return {
     scheduler,
     agenda,
     webhooks: webhookJobs,
     async stop(timeoutMs = 8_000) {
       const deadline = Date.now() + timeoutMs;
+      logger.info({ running: [...running].map((j) => j.attrs.name) }, 'job runner stopping');
       // No new job from now on; jobs locked but not started yet are unlocked for other workers.
       await agenda.stop().catch((error: unknown) => logger.warn({ err: error }, 'stopping the job scheduler failed'));
       if (!(await idle(deadline - STOP_RELEASE_MS))) {
@@ -179,15 +181,20 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
         const left = [...running];
         const interrupted = await services.segmentSyncs.interruptAll();
         logger.warn({ jobs: left.map((j) => j.attrs.name), interrupted }, 'jobs still running at shutdown were released');
-        if (!(await idle(deadline))) {
-          await agenda.db.unlockJobs(left.filter((j) => running.has(j)).map((j) => j.attrs._id!)).catch(() => undefined);
-        }
+        await idle(deadline);
         // An interrupted sync is due again now, for whichever worker is there (its schedule, if
         // it repeats, is kept); the redo records the interrupted run as failed.
         for (const job of left.filter((j) => j.attrs.name === SEGMENT_SYNC_JOB && !running.has(j))) {
           await job.schedule(new Date()).save().catch((error: unknown) => logger.warn({ err: error, data: job.attrs.data }, 'could not requeue an interrupted sync'));
         }
       }
+      // Rows this worker still holds are unlocked: a job still running, or one that a poll in
+      // flight when stop() began locked after it (Agenda's stop does not wait for that poll).
+      const held = await agenda.db.queryJobs({ state: 'running' }).then(
+        (r) => r.jobs.filter((j) => j.lastModifiedBy === agenda.attrs.name).map((j) => j._id),
+        () => [],
+      );
+      if (held.length > 0) await agenda.db.unlockJobs(held).catch((error: unknown) => logger.warn({ err: error }, 'could not unlock jobs at shutdown'));
       await pool.end().catch(() => undefined);
     },
   };

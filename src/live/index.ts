@@ -37,7 +37,8 @@ export function startLive(options: { services: Services; logger: Logger; redisUr
     readiness: () => live.readiness(),
     async stop() {
       detach();
-      await Promise.race([realtime.idle(), new Promise((r) => setTimeout(r, 5_000))]);
+      // Bounded: an evaluation may wait for a segment lock held elsewhere (shutdown has a budget).
+      await Promise.race([realtime.idle(), new Promise((r) => setTimeout(r, 2_000))]);
       realtime.stop();
       unsubscribeDelta();
       publisher.stop();
