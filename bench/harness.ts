@@ -48,14 +48,23 @@ export async function tuneDatabase(bufferPoolGiB = 8, redoLogGiB = 2): Promise<R
 export interface RunningService {
   readonly url: string;
   readonly token: string;
+  /** The service process's pid (e.g. to read its CPU time from /proc). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
-/** Starts `node dist/src/main.js start` on `db` (created and migrated), with a new workspace. */
-export async function startService(db: string, port: number, env: Record<string, string> = {}): Promise<RunningService> {
+/**
+ * Starts `node dist/src/main.js start` on `db` (created and migrated), with a new workspace; with
+ * `options.token`, on the existing workspace of that token instead (e.g. the data set of
+ * bench/generate.ts, whose token is in `bench_meta`), and no workspace is made.
+ */
+export async function startService(db: string, port: number, env: Record<string, string> = {}, options: { token?: string } = {}): Promise<RunningService> {
   const baseEnv = { ...process.env, DATABASE_URL: databaseUrl(db), PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...env };
-  const { stdout } = await run('node', [MAIN, 'create-workspace', '--name', 'Bench'], { env: baseEnv });
-  const { token } = JSON.parse(stdout.trim()) as { token: string };
+  let token = options.token;
+  if (token === undefined) {
+    const { stdout } = await run('node', [MAIN, 'create-workspace', '--name', 'Bench'], { env: baseEnv });
+    token = (JSON.parse(stdout.trim()) as { token: string }).token;
+  }
   const child: ChildProcess = spawn('node', [MAIN, 'start'], { env: baseEnv, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
@@ -66,7 +75,9 @@ export async function startService(db: string, port: number, env: Record<string,
   return {
     url,
     token,
+    pid: child.pid,
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return; // already gone: 'exit' will not come again
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     },

@@ -60,7 +60,7 @@ function mapEvents<T, R>(source: AsyncIterable<T>, fn: (value: T) => Promise<R>)
   const close = async () => {
     await it.return?.();
   };
-  const generator: AsyncGenerator<R> = {
+  const generator = {
     async next() {
       const step = await it.next();
       if (step.done) return { value: undefined, done: true };
@@ -82,9 +82,6 @@ function mapEvents<T, R>(source: AsyncIterable<T>, fn: (value: T) => Promise<R>)
     [Symbol.asyncIterator]() {
       return generator;
     },
-    async [Symbol.asyncDispose]() {
-      await close();
-    },
-  };
+  } as AsyncGenerator<R>;
   return generator;
 }
