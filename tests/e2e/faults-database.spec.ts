@@ -8,10 +8,12 @@
  * It also counts the connections that go through it, so leaks show up.
  *
  * While the database is down requests fail promptly with SERVICE_UNAVAILABLE and a message that
- * says nothing about SQL, tables or stacks, the process stays up and /readyz is 503; when it is
+ * says nothing about SQL, tables or stacks, a new WebSocket is closed with 1013 (try again later),
+ * the process stays up and /readyz is 503; when it is
  * back the service recovers by itself, every acknowledged write is there, and the connections
  * are bounded by the pool sizes (none is left checked out).
  */
+import WebSocket from 'ws';
 import { UpsertUsersDocument } from '../generated/graphql';
 import { GqlClient } from '../support/client';
 import { createTestDatabase, TestDatabase, testServerUrl } from '../support/db';
@@ -92,6 +94,15 @@ function startLoad(token: string, clients: number) {
   return { outcomes, async stop() { stopped = true; await Promise.all(loops); } };
 }
 
+/** Opens a graphql-ws connection with `token`; resolves with the code it is closed with. */
+function wsCloseCode(token: string): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(service.wsUrl, 'graphql-transport-ws');
+    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${token}` } })));
+    socket.once('close', (code) => resolve(code));
+  });
+}
+
 const readyz = async () => {
   const res = await fetch(`${service.url}/readyz`, { signal: AbortSignal.timeout(5_000) });
   return { status: res.status, body: (await res.json()) as { problems?: string[] } };
@@ -132,8 +143,10 @@ test('requests fail cleanly while the database is down, and the service recovers
     const notReady = await until(readyz, (r) => r.status === 503, 5_000);
     const readyzDownMs = Date.now() - downAt;
     expect(notReady.body.problems).toContain('database unreachable');
-    await new Promise((r) => setTimeout(r, DOWN_MS - (Date.now() - downAt)));
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+    // A WebSocket client is told to try again later (1013), not left waiting.
+    expect(await wsCloseCode(token)).toBe(1013);
+    await new Promise((r) => setTimeout(r, DOWN_MS - (Date.now() - downAt)));
 
     // Up again: nothing is restarted by hand.
     const upAt = Date.now();
