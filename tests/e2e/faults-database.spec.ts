@@ -9,9 +9,9 @@
  *
  * While the database is down requests fail promptly with SERVICE_UNAVAILABLE and a message that
  * says nothing about SQL, tables or stacks, a new WebSocket is closed with 1013 (try again later),
- * the process stays up and /readyz is 503; when it is
- * back the service recovers by itself, every acknowledged write is there, and the connections
- * are bounded by the pool sizes (none is left checked out).
+ * the process stays up and /readyz is 503. When it is back the service recovers by itself, every
+ * acknowledged write is there, real time has caught up, and the connections are bounded by the
+ * pool sizes (none is left checked out).
  */
 import WebSocket from 'ws';
 import { UpsertUsersDocument } from '../generated/graphql';
