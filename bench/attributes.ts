@@ -6,13 +6,14 @@
  *       service's count: FilterService.validateStored + compileCountQuery), and for reference
  *       the bare `JSON_VALUE(...) = ?` a DBA would write;
  *   (b) JSON plus indexed virtual (generated) columns for the hot keys, one per key, typed;
- *   (c) a typed value table attribute_values(workspace_id, object_type, object_id, attr_key,
+ *   (c) a typed value table (here bench_attribute_values, so that the real attribute_values of
+ *       migration 1764400007000, which came out of this measurement, is never touched) (workspace_id, object_type, object_id, attr_key,
  *       str_value, num_value, date_value, bool_value) with an index per value column, queried
  *       both driven from its index (the best case) and as a per-user EXISTS (what a compiler
  *       combining it with other conditions produces).
  *
  * The alternative structures live only in the bench database: tables bench_users_vc (a copy of
- * users with the virtual columns) and attribute_values; `users` itself is not changed. They are
+ * users with the virtual columns) and bench_attribute_values; `users` itself is not changed. They are
  * built once and reused (`--rebuild` builds them again). Ingestion: 10 batches of 1,000 upserts
  * of existing users with new attribute values, as the service writes them
  * (INSERT … ON DUPLICATE KEY UPDATE), into a fresh copy per variant.
@@ -48,7 +49,7 @@ const VIRTUAL_COLUMNS = [
   'ADD KEY ix_a_renewal_at (workspace_id, a_renewal_at)',
 ];
 
-const VALUE_TABLE = `CREATE TABLE attribute_values (
+const VALUE_TABLE = `CREATE TABLE bench_attribute_values (
   workspace_id BIGINT UNSIGNED NOT NULL,
   object_type TINYINT UNSIGNED NOT NULL,
   object_id BIGINT UNSIGNED NOT NULL,
@@ -66,7 +67,7 @@ const VALUE_TABLE = `CREATE TABLE attribute_values (
 
 /** Value rows from the JSON, one INSERT … SELECT per key (typed as the compiler types them). */
 function valueInsert(ws: string, from: number, to: number, source = 'users'): string[] {
-  const base = (k: string, cols: string, cond: string) => `INSERT INTO attribute_values (workspace_id, object_type, object_id, attr_key, str_value, num_value, date_value, bool_value)
+  const base = (k: string, cols: string, cond: string) => `INSERT INTO bench_attribute_values (workspace_id, object_type, object_id, attr_key, str_value, num_value, date_value, bool_value)
     SELECT workspace_id, 1, id, '${k}', ${cols} FROM ${source} WHERE workspace_id = ${ws} AND id BETWEEN ${from} AND ${to} AND ${cond}
     ON DUPLICATE KEY UPDATE str_value = VALUES(str_value), num_value = VALUES(num_value), date_value = VALUES(date_value), bool_value = VALUES(bool_value)`;
   return [
@@ -99,8 +100,8 @@ async function build(ds: DataSource, ws: string, users: number, rebuild: boolean
     pi.add(1);
     secs.virtualColumnsAndIndexes = pi.finish();
   }
-  if (rebuild || !(await tableExists(ds, 'attribute_values'))) {
-    await ds.query('DROP TABLE IF EXISTS attribute_values');
+  if (rebuild || !(await tableExists(ds, 'bench_attribute_values'))) {
+    await ds.query('DROP TABLE IF EXISTS bench_attribute_values');
     await ds.query(VALUE_TABLE);
     const p = new Progress('values (c)', users);
     for (let from = 1; from <= users; from += 100_000) {
@@ -109,7 +110,7 @@ async function build(ds: DataSource, ws: string, users: number, rebuild: boolean
       p.add(to - from + 1);
     }
     secs.valueTable = p.finish();
-    await ds.query('ANALYZE TABLE bench_users_vc, attribute_values');
+    await ds.query('ANALYZE TABLE bench_users_vc, bench_attribute_values');
   }
   return secs;
 }
@@ -117,9 +118,9 @@ async function build(ds: DataSource, ws: string, users: number, rebuild: boolean
 interface Query { readonly variant: string; readonly sql: string; readonly params: unknown[] }
 interface Case { readonly name: string; readonly filter: unknown; readonly queries: (ws: string, now: Date) => Query[] }
 
-const V = 'SELECT COUNT(*) AS n FROM attribute_values v WHERE v.workspace_id = ? AND v.object_type = 1';
+const V = 'SELECT COUNT(*) AS n FROM bench_attribute_values v WHERE v.workspace_id = ? AND v.object_type = 1';
 const EXISTS = (cond: string) => `SELECT COUNT(*) AS n FROM users o WHERE o.workspace_id = ? AND EXISTS (
-  SELECT 1 FROM attribute_values v WHERE v.workspace_id = o.workspace_id AND v.object_type = 1 AND v.object_id = o.id AND ${cond})`;
+  SELECT 1 FROM bench_attribute_values v WHERE v.workspace_id = o.workspace_id AND v.object_type = 1 AND v.object_id = o.id AND ${cond})`;
 
 const CASES = (now: Date): Case[] => {
   const in30 = new Date(now.getTime() + 30 * DAY);
@@ -163,7 +164,7 @@ const CASES = (now: Date): Case[] => {
         {
           variant: 'c', params: [ws],
           sql: `SELECT COUNT(*) AS n FROM users o WHERE o.workspace_id = ? AND NOT EXISTS (
-                  SELECT 1 FROM attribute_values v WHERE v.workspace_id = o.workspace_id AND v.object_type = 1 AND v.object_id = o.id AND v.attr_key = 'renewalAt')`,
+                  SELECT 1 FROM bench_attribute_values v WHERE v.workspace_id = o.workspace_id AND v.object_type = 1 AND v.object_id = o.id AND v.attr_key = 'renewalAt')`,
         },
       ],
     },
@@ -179,17 +180,17 @@ const CASES = (now: Date): Case[] => {
         { variant: 'b', sql: "SELECT COUNT(*) AS n FROM bench_users_vc WHERE workspace_id = ? AND a_plan = 'pro' AND a_seats >= 50 AND a_beta = 1", params: [ws] },
         {
           variant: 'c', params: [ws, ws, ws],
-          sql: `SELECT COUNT(*) AS n FROM attribute_values p
-                JOIN attribute_values s ON s.workspace_id = p.workspace_id AND s.object_type = 1 AND s.object_id = p.object_id AND s.attr_key = 'seats' AND s.num_value >= 50
-                JOIN attribute_values b ON b.workspace_id = p.workspace_id AND b.object_type = 1 AND b.object_id = p.object_id AND b.attr_key = 'beta' AND b.bool_value = 1
+          sql: `SELECT COUNT(*) AS n FROM bench_attribute_values p
+                JOIN bench_attribute_values s ON s.workspace_id = p.workspace_id AND s.object_type = 1 AND s.object_id = p.object_id AND s.attr_key = 'seats' AND s.num_value >= 50
+                JOIN bench_attribute_values b ON b.workspace_id = p.workspace_id AND b.object_type = 1 AND b.object_id = p.object_id AND b.attr_key = 'beta' AND b.bool_value = 1
                 WHERE p.workspace_id = ? AND p.object_type = 1 AND p.attr_key = 'plan' AND p.str_value = 'pro' AND s.workspace_id = ? AND b.workspace_id = ?`,
         },
         {
           variant: 'c-exists', params: [ws],
           sql: `SELECT COUNT(*) AS n FROM users o WHERE o.workspace_id = ?
-                AND EXISTS (SELECT 1 FROM attribute_values v WHERE v.workspace_id = o.workspace_id AND v.object_type = 1 AND v.object_id = o.id AND v.attr_key = 'plan' AND v.str_value = 'pro')
-                AND EXISTS (SELECT 1 FROM attribute_values v WHERE v.workspace_id = o.workspace_id AND v.object_type = 1 AND v.object_id = o.id AND v.attr_key = 'seats' AND v.num_value >= 50)
-                AND EXISTS (SELECT 1 FROM attribute_values v WHERE v.workspace_id = o.workspace_id AND v.object_type = 1 AND v.object_id = o.id AND v.attr_key = 'beta' AND v.bool_value = 1)`,
+                AND EXISTS (SELECT 1 FROM bench_attribute_values v WHERE v.workspace_id = o.workspace_id AND v.object_type = 1 AND v.object_id = o.id AND v.attr_key = 'plan' AND v.str_value = 'pro')
+                AND EXISTS (SELECT 1 FROM bench_attribute_values v WHERE v.workspace_id = o.workspace_id AND v.object_type = 1 AND v.object_id = o.id AND v.attr_key = 'seats' AND v.num_value >= 50)
+                AND EXISTS (SELECT 1 FROM bench_attribute_values v WHERE v.workspace_id = o.workspace_id AND v.object_type = 1 AND v.object_id = o.id AND v.attr_key = 'beta' AND v.bool_value = 1)`,
         },
       ],
     },
@@ -214,8 +215,8 @@ async function ingest(ds: DataSource, ws: string, variant: 'a' | 'b' | 'c'): Pro
   await ds.query(`INSERT INTO ${table} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM users`);
   if (variant === 'c') {
     await ds.query('DROP TABLE IF EXISTS bench_ingest_values');
-    await ds.query(VALUE_TABLE.replace('attribute_values', 'bench_ingest_values'));
-    await ds.query('INSERT INTO bench_ingest_values SELECT * FROM attribute_values');
+    await ds.query(VALUE_TABLE.replace('bench_attribute_values', 'bench_ingest_values'));
+    await ds.query('INSERT INTO bench_ingest_values SELECT * FROM bench_attribute_values');
   }
   const batch = 1000;
   const t0 = performance.now();
@@ -270,7 +271,7 @@ async function main(): Promise<void> {
   const buildSecs = await build(ds, ws, meta.users, process.argv.includes('--rebuild'));
   const [sizes] = (await ds.query(
     `SELECT table_name AS t, ROUND(data_length / 1048576) AS data_mib, ROUND(index_length / 1048576) AS index_mib FROM information_schema.tables
-     WHERE table_schema = DATABASE() AND table_name IN ('users', 'bench_users_vc', 'attribute_values')`,
+     WHERE table_schema = DATABASE() AND table_name IN ('users', 'bench_users_vc', 'bench_attribute_values')`,
   ).then((rows: Array<{ t: string; data_mib: string; index_mib: string }>) => [Object.fromEntries(rows.map((r) => [r.t, { dataMiB: Number(r.data_mib), indexMiB: Number(r.index_mib) }]))])) as [Record<string, unknown>];
 
   const now = new Date();

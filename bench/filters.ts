@@ -59,10 +59,14 @@ export const CASES: readonly FilterCase[] = [
       { attribute: { field: 'attributes.plan', operator: 'IN', value: ['pro', 'enterprise'] } },
       { attribute: { field: 'attributes.seats', operator: 'GT', value: 100 } },
     ] },
+    // On the typed index of custom attributes (attribute_values), as a DBA would query it: one
+    // range per condition, joined on the object. (Before that table, the JSON:
+    // `JSON_VALUE(attributes, '$.plan') IN (…) AND CAST(JSON_VALUE(attributes, '$.seats') AS DOUBLE) > 100`.)
     hand: (ws) => ({
-      sql: `SELECT COUNT(*) AS n FROM users
-            WHERE workspace_id = ? AND JSON_VALUE(attributes, '$.plan') IN ('pro', 'enterprise')
-              AND CAST(JSON_VALUE(attributes, '$.seats') AS DOUBLE) > 100`,
+      sql: `SELECT COUNT(*) AS n FROM attribute_values p
+            JOIN attribute_values s ON s.workspace_id = p.workspace_id AND s.object_type = p.object_type AND s.object_id = p.object_id
+              AND s.attr_key = 'seats' AND s.num_value > 100
+            WHERE p.workspace_id = ? AND p.object_type = 1 AND p.attr_key = 'plan' AND p.str_value IN ('pro', 'enterprise')`,
       params: [ws],
     }),
   },
@@ -73,10 +77,13 @@ export const CASES: readonly FilterCase[] = [
       { attribute: { field: 'attributes.renewalAt', operator: 'BEFORE', value: 'NOW+30' } },
       { attribute: { field: 'attributes.beta', operator: 'IS_TRUE' } },
     ] },
+    // On attribute_values (before: `JSON_VALUE(attributes, '$.renewalAt') < ? AND JSON_VALUE(attributes, '$.beta') = true`).
     hand: (ws, now) => ({
-      sql: `SELECT COUNT(*) AS n FROM users
-            WHERE workspace_id = ? AND JSON_VALUE(attributes, '$.renewalAt') < ? AND JSON_VALUE(attributes, '$.beta') = true`,
-      params: [ws, new Date(now.getTime() + 30 * DAY).toISOString()],
+      sql: `SELECT COUNT(*) AS n FROM attribute_values d
+            JOIN attribute_values b ON b.workspace_id = d.workspace_id AND b.object_type = d.object_type AND b.object_id = d.object_id
+              AND b.attr_key = 'beta' AND b.bool_value = 1
+            WHERE d.workspace_id = ? AND d.object_type = 1 AND d.attr_key = 'renewalAt' AND d.date_value < ?`,
+      params: [ws, new Date(now.getTime() + 30 * DAY)],
     }),
   },
   {

@@ -2,15 +2,15 @@
  * Objects: batch upserts (all or nothing, up to 1,000 a call), deletes, reads and pages.
  * A batch is checked in full before anything is written; then one transaction locks the
  * matched rows, resolves references, declares inferred attribute keys and writes every row
- * with one INSERT … ON DUPLICATE KEY UPDATE, then the changed keys' rows of attribute_values (the
- * filter index of custom attributes) from the JSON it wrote.
+ * with one INSERT … ON DUPLICATE KEY UPDATE, and the rows of attribute_values (the filter index
+ * of custom attributes) of the keys whose value changed.
  */
 import { DataSource } from 'typeorm';
 import { CATALOG, StandardField } from '../core/catalog';
 import { badInput } from '../core/errors';
 import { FieldType, OBJECT_TYPE_CODE, ObjectType } from '../core/object-types';
 import { checkAttributesShape, checkText, coerceAttributeValue, inferFieldType, MAX_EXTERNAL_ID } from '../core/values';
-import { deleteAttributeValues, insertAttributeValues, rewriteAttributeValues } from '../db/attribute-values';
+import { deleteAttributeValues, writeAttributeValues } from '../db/attribute-values';
 import { clearEventNumbersProduct } from '../db/event-numbers';
 import { IdBlock } from '../db/id-sequence';
 import { fetchByIds, findKeys, isWellFormedId, lockByKeys, ObjectRecord, readByKeys, valueFields, writeRecords } from '../db/object-store';
@@ -65,7 +65,7 @@ export class ObjectService {
         const newIds = await idBlock.take(created.length, (s, p) => uow.query(s, p));
         created.forEach((r, i) => { r.id = newIds[i]; });
         await writeRecords((s, p) => uow.query(s, p), type, [...new Set(merged.records)]);
-        await writeAttributeIndex((s, p) => uow.query(s, p), type, ws, created, existing, before);
+        await writeAttributeValues((s, p) => uow.query(s, p), type, ws, [...new Set(merged.records)].map((r) => ({ id: r.id, before: before.get(r.id), after: r.attributes })));
         const touched = unique(merged.records.map((r) => r.id));
         uow.afterCommit(() => this.changes.publish({ workspaceId: ws, objectType: type, ids: touched, cause: 'upsert' }));
         return merged.records;
@@ -182,30 +182,6 @@ export class ObjectService {
     }
     return out;
   }
-}
-
-/**
- * Keeps attribute_values in step with the JSON just written: the rows of created objects, and for
- * updated objects the rows of the keys whose value changed (added, removed, or another value or
- * type), each set-based over the batch. Objects whose attributes did not change are not touched.
- */
-async function writeAttributeIndex(
-  query: (sql: string, params?: unknown[]) => Promise<unknown>,
-  type: ObjectType, ws: string,
-  created: readonly ObjectRecord[], existing: readonly ObjectRecord[], before: ReadonlyMap<string, Record<string, unknown>>,
-): Promise<void> {
-  await insertAttributeValues(query, type, ws, created.filter((r) => Object.keys(r.attributes).length).map((r) => r.id));
-  const changedIds: string[] = [];
-  const changedKeys = new Set<string>();
-  for (const rec of existing) {
-    const old = before.get(rec.id) ?? {};
-    let changed = false;
-    for (const key of new Set([...Object.keys(old), ...Object.keys(rec.attributes)])) {
-      if (old[key] !== rec.attributes[key]) { changedKeys.add(key); changed = true; }
-    }
-    if (changed) changedIds.push(rec.id);
-  }
-  await rewriteAttributeValues(query, type, ws, changedIds, [...changedKeys]);
 }
 
 /** Checks one input's shape and values without the database. */

@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import { CATALOG } from '../../src/core/catalog';
 import { FieldType, OBJECT_TYPES, OBJECT_TYPE_CODE, ObjectType } from '../../src/core/object-types';
-import { insertAttributeValues } from '../../src/db/attribute-values';
+import { writeAttributeValues } from '../../src/db/attribute-values';
 import { insertEventNumbers } from '../../src/db/event-numbers';
 
 export const DAY_MS = 86_400_000;
@@ -488,8 +488,8 @@ export async function loadDataSet(ds: DataSet, query: Query): Promise<void> {
     ]));
     // The filter index of custom attributes, by the service's own writer (as an upsert that created them).
     for (const ws of ds.workspaceIds) {
-      const ids = ds.objects[t].filter((o) => o.workspaceId === ws).map((o) => o.id);
-      for (let i = 0; i < ids.length; i += 500) await insertAttributeValues((sql, params) => query(sql, params ?? []), t, ws, ids.slice(i, i + 500));
+      const created = ds.objects[t].filter((o) => o.workspaceId === ws).map((o) => ({ id: o.id, after: o.attributes }));
+      await writeAttributeValues((sql, params) => query(sql, params ?? []), t, ws, created);
     }
   }
   await insertRows(query, 'events', ['id', 'workspace_id', 'user_id', 'product_id', 'name', 'occurred_at', 'properties', 'message_id', 'created_at'],

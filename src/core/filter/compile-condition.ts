@@ -7,7 +7,7 @@ import { assertNever, FilterOperator } from '../object-types';
 import { Condition, ConditionValue, ScalarValue, SqlFragment } from './filter-tree';
 import { daysBefore, likeClause, likePattern } from './dialect';
 import { Operand } from './operand';
-import { join, param, sql } from './sql';
+import { join, param, raw, sql } from './sql';
 
 /** The condition as a TRUE/FALSE expression, wrapped so that it is safe to negate or combine. */
 export function compileCondition(operand: Operand, condition: Condition, now: Date): SqlFragment {
@@ -34,8 +34,8 @@ export function compileCondition(operand: Operand, condition: Condition, now: Da
     case 'ENDS_WITH': return test(operand, sql`${v} ${likeClause(likePattern(text(value), 'suffix'))}`);
     case 'IS_SET': return isSet(operand);
     case 'IS_NOT_SET': return negate(isSet(operand));
-    case 'IS_TRUE': return test(operand, sql`${v} IS TRUE`);
-    case 'IS_FALSE': return test(operand, sql`${v} IS FALSE`);
+    case 'IS_TRUE': return test(operand, truth(operand, true));
+    case 'IS_FALSE': return test(operand, truth(operand, false));
     case 'BEFORE': return test(operand, sql`${v} < ${bind(date(value))}`);
     case 'AFTER': return test(operand, sql`${v} > ${bind(date(value))}`);
     case 'WITHIN_LAST_DAYS':
@@ -54,6 +54,15 @@ function test(operand: Operand, comparison: SqlFragment): SqlFragment {
   return operand.present
     ? sql`(${operand.present} AND ${comparison})`
     : sql`COALESCE(${comparison}, FALSE)`;
+}
+
+/**
+ * `x IS TRUE` / `x IS FALSE`; `x = TRUE` / `x = FALSE` for a stored 0/1 column, where it means the
+ * same and an index serves it (MariaDB reads no index range for IS TRUE).
+ */
+function truth(operand: Operand, value: boolean): SqlFragment {
+  const literal = raw(value ? 'TRUE' : 'FALSE');
+  return operand.storedBoolean ? sql`${operand.value} = ${literal}` : sql`${operand.value} IS ${literal}`;
 }
 
 function isSet(operand: Operand): SqlFragment {

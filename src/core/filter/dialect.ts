@@ -85,23 +85,24 @@ export function jsonCanonicalDateAt(doc: SqlFragment, path: SqlFragment): SqlFra
 export const jsonCanonicalDate = (doc: SqlFragment, key: string): SqlFragment => jsonCanonicalDateAt(doc, keyPath(key));
 
 /**
- * Whether a date string that `jsonIsDateAt` accepts names a day that exists, in the years a
- * DATETIME holds (1000–9999, as `parseIsoDate` of written values): the pattern lets 02-30 and
- * 04-31 through. Pure arithmetic on the digits, so it never warns (strict mode makes a warning
- * of STR_TO_DATE an error in INSERT … SELECT).
+ * Whether a date string that `jsonIsDateAt` accepts is exactly one of the two forms and names a
+ * day that exists, in the years a DATETIME holds (1000–9999, as `parseIsoDate` of written
+ * values): the pattern lets 02-30 and 04-31 through, and its `$` also matches before a final
+ * line feed ("2025-01-01\n"), which the length rules out. Pure arithmetic on the digits, so it
+ * never warns (strict mode makes a warning of STR_TO_DATE an error in INSERT … SELECT).
  */
 function existingDay(text: SqlFragment): SqlFragment {
   const y = sql`CAST(LEFT(${text}, 4) AS UNSIGNED)`;
   const m = sql`CAST(SUBSTRING(${text}, 6, 2) AS UNSIGNED)`;
   const d = sql`CAST(SUBSTRING(${text}, 9, 2) AS UNSIGNED)`;
   const leap = sql`(${y} % 4 = 0 AND (${y} % 100 <> 0 OR ${y} % 400 = 0))`;
-  return sql`${y} >= 1000 AND ${d} <= (CASE ${m} WHEN 2 THEN IF(${leap}, 29, 28) WHEN 4 THEN 30 WHEN 6 THEN 30 WHEN 9 THEN 30 WHEN 11 THEN 30 ELSE 31 END)`;
+  return sql`CHAR_LENGTH(${text}) IN (10, 20, 24) AND ${y} >= 1000 AND ${d} <= (CASE ${m} WHEN 2 THEN IF(${leap}, 29, 28) WHEN 4 THEN 30 WHEN 6 THEN 30 WHEN 9 THEN 30 WHEN 11 THEN 30 ELSE 31 END)`;
 }
 
 /**
  * The date at `path` of `doc` as a DATETIME(3) (UTC), NULL unless it is a date string of one of the
  * two accepted forms naming a day that exists. Never a warning, so safe in strict-mode
- * INSERT … SELECT (the attribute_values writer).
+ * INSERT … SELECT (the attribute_values backfill).
  */
 export const jsonExistingDateTimeAt = (doc: SqlFragment, path: SqlFragment): SqlFragment =>
   // Nested CASEs: the digits are read only once the pattern holds (AND does not promise an order).

@@ -29,6 +29,8 @@ export interface Operand {
    * attribute_values), so the whole test is a set membership or a lookup. TRUE/FALSE.
    */
   readonly holds?: (comparison: SqlFragment) => SqlFragment;
+  /** The value is a stored 0/1 column (never another number), so `= TRUE` is IS TRUE and can use an index. */
+  readonly storedBoolean?: boolean;
 }
 
 const asDate = (date: Date): Date => date;
@@ -52,8 +54,9 @@ export function nullableOperand(value: SqlFragment): Operand {
  * (one index range; see attribute-values.ts for the typing rules, which are jsonOperand's). A
  * missing value has no row, or NULL in the column of `type`, so the test is membership in the
  * set of objects with a matching row: over a whole table (`scope.form === 'set'`) `o.id IN
- * (SELECT v.object_id …)`, which MariaDB runs once as a semi-join (and its negation as one
- * anti-join, never a NOT EXISTS per row); for a few rows a lookup by primary key.
+ * (SELECT v.object_id …)`, which MariaDB runs as a semi-join (and its negation as one anti-join,
+ * never a NOT EXISTS per row); for a few rows the comparison on the object's own row, found by
+ * primary key, `COALESCE((SELECT <comparison> … v.object_id = o.id …), FALSE)`.
  */
 export function attributeValueOperand(scope: Scope, key: string, type: FieldType): Operand {
   if (!ATTRIBUTE_KEY_PATTERN.test(key)) throw new Error(`unsafe attribute key ${JSON.stringify(key)}`);
@@ -63,8 +66,11 @@ export function attributeValueOperand(scope: Scope, key: string, type: FieldType
   const rows = sql`FROM ${raw(ATTRIBUTE_VALUES_TABLE)} ${raw(v)} WHERE ${raw(v)}.workspace_id = ${param(scope.workspaceId)} AND ${raw(v)}.object_type = ${param(OBJECT_TYPE_CODE[scope.objectType])}`;
   const holds = scope.form === 'set'
     ? (comparison: SqlFragment) => sql`${raw(o)}.id IN (SELECT ${raw(v)}.object_id ${rows} AND ${raw(v)}.attr_key = ${param(key)} AND ${comparison})`
-    : (comparison: SqlFragment) => sql`EXISTS (SELECT 1 ${rows} AND ${raw(v)}.object_id = ${raw(o)}.id AND ${raw(v)}.attr_key = ${param(key)} AND ${comparison})`;
-  return { value, present: sql`${value} IS NOT NULL`, dateParam: asDate, holds };
+    // At most one row (the primary key), read per object: a scalar subquery, which MariaDB never
+    // turns into a semi-join (an EXISTS here is, and with 1,000 restricted ids or more, when the IN
+    // list becomes a table, a NOT EXISTS materialised the key's whole range: 10 s instead of 0.1 s).
+    : (comparison: SqlFragment) => sql`COALESCE((SELECT ${comparison} ${rows} AND ${raw(v)}.object_id = ${raw(o)}.id AND ${raw(v)}.attr_key = ${param(key)}), FALSE)`;
+  return { value, present: sql`${value} IS NOT NULL`, dateParam: asDate, holds, storedBoolean: type === 'BOOLEAN' };
 }
 
 /**

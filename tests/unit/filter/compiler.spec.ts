@@ -91,10 +91,10 @@ describe('standard fields', () => check([
 const V_ROWS = 'FROM attribute_values v1 WHERE v1.workspace_id = ? AND v1.object_type = ?';
 /** Whole tables: membership in the set of objects with a matching row (a semi-join; negated, one anti-join). */
 const vSet = (condition: string) => `o.id IN (SELECT v1.object_id ${V_ROWS} AND v1.attr_key = ? AND ${condition})`;
-/** A few rows: a lookup of the object's row by primary key. */
-const vRow = (condition: string) => `EXISTS (SELECT 1 ${V_ROWS} AND v1.object_id = o.id AND v1.attr_key = ? AND ${condition})`;
+/** A few rows: the comparison on the object's own row, found by primary key (a scalar subquery, never a semi-join). */
+const vRow = (condition: string) => `COALESCE((SELECT ${condition} ${V_ROWS} AND v1.object_id = o.id AND v1.attr_key = ?), FALSE)`;
 
-/** Custom attribute rows, compiled in both forms with the same parameters: [name, node, condition, params after the key]. */
+/** Custom attribute rows, compiled in both forms: [name, node, SQL from the form's wrapper, the comparison's parameters]. */
 const CUSTOM: Array<[string, AttributeNode, (condition: (c: string) => string) => string, unknown[]]> = [
   ['STRING EQ in the column collation', attr(custom('plan', 'STRING'), 'EQ', 'pro'), (v) => v('v1.str_value = ?'), ['pro']],
   ['STRING NEQ is NOT of EQ', attr(custom('plan', 'STRING'), 'NEQ', 'pro'), (v) => `NOT ${v('v1.str_value = ?')}`, ['pro']],
@@ -122,8 +122,8 @@ describe('custom attributes, whole tables (set form): attribute_values semi- and
   'set',
 ));
 
-describe('custom attributes, a few rows (correlated form): attribute_values by primary key', () => check(
-  CUSTOM.map(([name, node, text, params]): Case => [name, node, text(vRow), [WS, 1, node.field.kind === 'custom' ? node.field.key : '', ...params]]),
+describe('custom attributes, a few rows (correlated form): the object\'s attribute_values row by primary key', () => check(
+  CUSTOM.map(([name, node, text, params]): Case => [name, node, text(vRow), [...params, WS, 1, node.field.kind === 'custom' ? node.field.key : '']]),
 ));
 
 test('custom attributes of another object type and inside related use that type and row', () => {
@@ -317,8 +317,8 @@ describe('related (fresh aliases at every depth)', () => check([
   ['related from COMPANY, custom attribute of the target', {
     kind: 'related', relation: 'users', target: 'USER', quantifier: 'ANY', filter: attr(custom('score', 'NUMBER'), 'LT', 3),
   }, 'EXISTS (SELECT 1 FROM users r1 WHERE r1.workspace_id = ? AND r1.company_id = o.id AND '
-    + 'EXISTS (SELECT 1 FROM attribute_values v2 WHERE v2.workspace_id = ? AND v2.object_type = ? AND v2.object_id = r1.id AND v2.attr_key = ? AND v2.num_value < ?))',
-  [WS, WS, 1, 'score', 3], 'COMPANY'],
+    + 'COALESCE((SELECT v2.num_value < ? FROM attribute_values v2 WHERE v2.workspace_id = ? AND v2.object_type = ? AND v2.object_id = r1.id AND v2.attr_key = ?), FALSE))',
+  [WS, 3, WS, 1, 'score'], 'COMPANY'],
 ]));
 
 describe('and / or / not', () => check([
