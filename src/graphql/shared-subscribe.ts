@@ -19,7 +19,7 @@ export const sharedExecutionStats = { executions: 0, reused: 0 };
 const results = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
 const keys = new WeakMap<object, string>();
 
-export async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
+export async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   const source = await createSourceEventStream(args);
   if (!isAsyncIterable(source)) return source; // errors from the subscribe resolver (e.g. NOT_FOUND)
   const key = `${selectionOf(args)}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}`;
@@ -55,12 +55,12 @@ function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
 }
 
 /** Maps an async iterable; `return` (a client unsubscribing or leaving) reaches the source. */
-function mapEvents<T, R>(source: AsyncIterable<T>, fn: (value: T) => Promise<R>): AsyncGenerator<R> {
+function mapEvents<T, R>(source: AsyncIterable<T>, fn: (value: T) => Promise<R>): AsyncIterableIterator<R> {
   const it = source[Symbol.asyncIterator]();
   const close = async () => {
     await it.return?.();
   };
-  const generator = {
+  const generator: AsyncIterableIterator<R> = {
     async next() {
       const step = await it.next();
       if (step.done) return { value: undefined, done: true };
@@ -82,6 +82,6 @@ function mapEvents<T, R>(source: AsyncIterable<T>, fn: (value: T) => Promise<R>)
     [Symbol.asyncIterator]() {
       return generator;
     },
-  } as AsyncGenerator<R>;
+  };
   return generator;
 }
