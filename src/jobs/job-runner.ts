@@ -98,9 +98,21 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
   agenda.define(SYNC_RECOVERY_JOB, async () => {
     for (const { segmentId, trigger } of await services.segmentSyncs.interruptedRuns()) {
       logger.warn({ segmentId, trigger }, 'redoing a sync whose process stopped');
-      await scheduler.enqueue(segmentId, trigger);
+      // A scheduled sync is redone by its own recurring job, made due now (a one-off job of the
+      // same segment and trigger would replace the recurring one and end its schedule).
+      if (trigger === 'SCHEDULE') await runScheduleNow(segmentId);
+      else await scheduler.enqueue(segmentId, trigger);
     }
   });
+  const recurring = (segmentId: string, minutes: number) => agenda
+    .create<SegmentSyncJobData>(SEGMENT_SYNC_JOB, { segmentId, trigger: 'SCHEDULE' })
+    .repeatEvery(`${minutes} minutes`, { skipImmediate: true })
+    .unique({ 'data.segmentId': segmentId, 'data.trigger': 'SCHEDULE' });
+  const runScheduleNow = async (segmentId: string) => {
+    const [seg] = (await services.dataSource.query('SELECT sync_interval_minutes AS minutes, paused FROM segments WHERE id = ?', [segmentId])) as Array<{ minutes: number; paused: number }>;
+    if (!seg || Number(seg.paused)) return;
+    await recurring(segmentId, Number(seg.minutes)).schedule(new Date()).save();
+  };
   // Freshness: objects whose time-relative result is due ("no visit in 40 days" from today) are
   // re-evaluated every few seconds, by one worker at a time (a recurring job is locked while it runs).
   agenda.define(TIME_SWEEP_JOB, async () => {
@@ -115,10 +127,7 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
 
   const scheduler: SegmentScheduler = {
     async schedule(segment) {
-      const job = agenda
-        .create<SegmentSyncJobData>(SEGMENT_SYNC_JOB, { segmentId: segment.id, trigger: 'SCHEDULE' })
-        .repeatEvery(`${segment.syncIntervalMinutes} minutes`, { skipImmediate: true })
-        .unique({ 'data.segmentId': segment.id, 'data.trigger': 'SCHEDULE' });
+      const job = recurring(segment.id, segment.syncIntervalMinutes);
       if (segment.paused) job.disable();
       else job.enable();
       await job.save();

@@ -108,3 +108,19 @@ test('segments that use a changed segment are synced after it, by a job (DEPENDE
   const runs = await until(() => runsOf(derived.id, 'DEPENDENCY'), (r) => r.length === 1 && r[0].status === 'SUCCEEDED');
   expect(runs[0]).toMatchObject({ member_count: 2, entered: 1 });
 });
+
+test('a scheduled sync whose process died is redone by its recurring job, which keeps its schedule', async () => {
+  const seg = await services[0].segments.create(ctx, { objectType: 'USER', name: 'Rome', filter: { attribute: { field: 'city', operator: 'EQ', value: 'Rome' } }, syncIntervalMinutes: 30 });
+  // What a worker killed mid-sync leaves: a RUNNING scheduled run, and no named lock held.
+  await db.dataSource.query(
+    "INSERT INTO segment_sync_runs (segment_id, workspace_id, trigger_kind, status, started_at) VALUES (?, ?, 'SCHEDULE', 'RUNNING', ?)",
+    [seg.id, ctx.actor.workspaceId, new Date()],
+  );
+  // The recovery job (every lock lifetime, 5 s here) redoes it; the interrupted run is marked FAILED.
+  const runs = await until(() => runsOf(seg.id, 'SCHEDULE'), (r) => r.length === 2 && r[1].status === 'SUCCEEDED', 20_000);
+  expect(runs[0].status).toBe('FAILED');
+  const jobs = await jobsOf(seg.id);
+  expect(jobs).toHaveLength(1);
+  expect(jobs[0]).toMatchObject({ repeat_interval: '30 minutes', disabled: 0 });
+  expect((jobs[0].next_run_at as Date).getTime()).toBeGreaterThan(Date.now() + 25 * 60_000);
+});
