@@ -48,6 +48,8 @@ export interface ServiceOptions {
   readonly timeTriggers?: boolean;
   /** Size limit of each in-memory staging table of a sync (default 1 GiB); larger sets stage on disk. */
   readonly stagingMemoryBytes?: number;
+  /** History rows per statement of a large membership change (default 20,000). */
+  readonly historyChunk?: number;
 }
 
 export function createServices(ds: DataSource, logger: Logger = silentLogger(), options: ServiceOptions = {}): Services {
@@ -55,7 +57,7 @@ export function createServices(ds: DataSource, logger: Logger = silentLogger(), 
   const attributes = new AttributeService(ds);
   const lists = new ListService(ds, changes);
   const filters = new FilterService(ds, attributes, lists);
-  const segmentSyncs = new SegmentSyncService(ds, filters, logger, { timeTriggers: options.timeTriggers, stagingMemoryBytes: options.stagingMemoryBytes });
+  const segmentSyncs = new SegmentSyncService(ds, filters, logger, { timeTriggers: options.timeTriggers, stagingMemoryBytes: options.stagingMemoryBytes, historyChunk: options.historyChunk });
   const segments = new SegmentService(ds, filters, segmentSyncs);
   segments.useScheduler(new InlineScheduler((id, trigger) => segmentSyncs.sync(id, trigger)));
   return {

@@ -29,6 +29,8 @@ export const SAMPLE_IDS = 1000;
  * took 12 s, into a MEMORY one 2 s (BENCHMARKS.md "Sync"). A larger set falls back to InnoDB.
  */
 const STAGING_MEMORY_BYTES = 1024 * 1024 * 1024;
+/** History rows per statement of a large change (see writeHistory). */
+const HISTORY_CHUNK = 20_000;
 /** MariaDB/MySQL error 1114: "The table … is full" (a MEMORY table reached max_heap_table_size). */
 const ER_RECORD_FILE_FULL = 1114;
 const LOCK_WAIT_SECONDS = 600;
@@ -38,6 +40,8 @@ export interface SegmentSyncOptions {
   readonly timeTriggers?: boolean;
   /** Size limit of each in-memory staging table before a sync stages on disk (default 1 GiB). */
   readonly stagingMemoryBytes?: number;
+  /** History rows per statement of a large change (default 20,000; see writeHistory). */
+  readonly historyChunk?: number;
 }
 
 /** Receives every committed change of cached results, with its outbox event id. */
@@ -101,6 +105,10 @@ export class SegmentSyncService {
         await this.stage(runner, segment, tree.node, startedAt, objectIds);
         const applied = await this.apply(runner, segment, tree.node, trigger, startedAt, { onlyIds: objectIds });
         return this.announce(applied);
+      } catch (error) {
+        // Never hand the connection back inside a transaction: its row locks would outlive it.
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        throw error;
       } finally {
         await this.cleanUp(runner);
       }
@@ -129,6 +137,7 @@ export class SegmentSyncService {
       try {
         return await work(runner, segment, tree);
       } finally {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         await q(`SELECT RELEASE_LOCK(${LOCK_NAME_SQL})`, [lockName(segmentId)]);
       }
     } finally {
@@ -264,11 +273,11 @@ export class SegmentSyncService {
     }
     if (exitedCount > 0) {
       await q('DELETE m FROM segment_members m JOIN seg_exited x ON x.object_id = m.object_id WHERE m.segment_id = ?', [segment.id]);
-      await q("INSERT INTO segment_membership_history (segment_id, object_id, change_kind, trigger_kind, run_id, at) SELECT ?, object_id, 'EXITED', ?, ?, ? FROM seg_exited", [segment.id, trigger, runId, at]);
+      await this.writeHistory(runner, 'seg_exited', exitedCount, [segment.id, 'EXITED', trigger, runId, at]);
     }
     if (enteredCount > 0) {
       await q('INSERT INTO segment_members (segment_id, object_id, joined_at) SELECT ?, object_id, ? FROM seg_entered', [segment.id, at]);
-      await q("INSERT INTO segment_membership_history (segment_id, object_id, change_kind, trigger_kind, run_id, at) SELECT ?, object_id, 'ENTERED', ?, ?, ? FROM seg_entered", [segment.id, trigger, runId, at]);
+      await this.writeHistory(runner, 'seg_entered', enteredCount, [segment.id, 'ENTERED', trigger, runId, at]);
     }
     // A full sync also gives a segment without a fingerprint its first one.
     if (changed || opts.runId) await this.updateFingerprint(runner, segment.id);
@@ -299,6 +308,31 @@ export class SegmentSyncService {
     await this.writeMoments(runner, segment, tree, startedAt, opts.onlyIds);
     await runner.commitTransaction();
     return { delta, eventId };
+  }
+
+  /**
+   * History rows for every id of a staging table, in statements of at most HISTORY_CHUNK rows: the
+   * history's AUTO_INCREMENT is a table lock for the length of an INSERT … SELECT (the default
+   * innodb_autoinc_lock_mode 1), so one statement of 850k rows held back every other segment's
+   * real-time and time changes for a minute under load, past the lock wait timeout.
+   */
+  private async writeHistory(runner: QueryRunner, table: 'seg_entered' | 'seg_exited', count: number, values: [string, 'ENTERED' | 'EXITED', SyncTrigger, string | null, Date]): Promise<void> {
+    const insert = `INSERT INTO segment_membership_history (segment_id, object_id, change_kind, trigger_kind, run_id, at) SELECT ?, object_id, ?, ?, ?, ? FROM ${table}`;
+    const chunk = this.options.historyChunk ?? HISTORY_CHUNK;
+    if (count <= chunk) {
+      await runner.query(insert, values);
+      return;
+    }
+    let after = '0';
+    for (;;) {
+      const [{ last }] = (await runner.query(
+        `SELECT CAST(MAX(object_id) AS CHAR) AS last FROM (SELECT object_id FROM ${table} WHERE object_id > ? ORDER BY object_id LIMIT ${Number(chunk)}) c`,
+        [after],
+      )) as Array<{ last: string | null }>;
+      if (last === null) return;
+      await runner.query(`${insert} WHERE object_id > ? AND object_id <= ?`, [...values, after, last]);
+      after = last;
+    }
   }
 
   /**

@@ -123,3 +123,45 @@ test('a set larger than the in-memory staging allows is staged on disk, with the
   const f = await fingerprints(seg.id);
   expect(f.stored).toEqual(f.actual);
 });
+
+test('a large change writes its history in chunks: every change once', async () => {
+  const chunked = createServices(db.dataSource, logger, { historyChunk: 100 });
+  await chunked.objects.upsert(ctx, 'USER', Array.from({ length: 730 }, (_, i) => ({ externalId: `chunk${i}`, city: 'Turku' })));
+  const seg = await chunked.segments.create(ctx, { objectType: 'USER', name: 'Turku', filter: { attribute: { field: 'city', operator: 'EQ', value: 'Turku' } } });
+  expect(seg.count).toBe(730);
+  const rows = (await db.dataSource.query(
+    "SELECT COUNT(*) AS n, COUNT(DISTINCT object_id) AS d FROM segment_membership_history WHERE segment_id = ? AND change_kind = 'ENTERED'", [seg.id],
+  )) as Array<{ n: string; d: string }>;
+  expect(rows[0]).toEqual({ n: '730', d: '730' });
+  await chunked.segments.update(ctx, seg.id, { filter: { attribute: { field: 'city', operator: 'EQ', value: 'Nowhere' } } });
+  const exited = (await db.dataSource.query(
+    "SELECT COUNT(*) AS n, COUNT(DISTINCT object_id) AS d FROM segment_membership_history WHERE segment_id = ? AND change_kind = 'EXITED'", [seg.id],
+  )) as Array<{ n: string; d: string }>;
+  expect(exited[0]).toEqual({ n: '730', d: '730' });
+});
+
+test('a real-time evaluation that fails half-way rolls back and leaves no lock behind', async () => {
+  const seg = await services.segments.create(ctx, { objectType: 'USER', name: 'Seen lately', filter: { attribute: { field: 'lastSeenAt', operator: 'WITHIN_LAST_DAYS', value: 3 } } });
+  const [u] = await services.objects.upsert(ctx, 'USER', [{ externalId: 'rt-fail', lastSeenAt: new Date() }]);
+  // The time bookkeeping, written last in the evaluation's transaction, fails.
+  await db.dataSource.query('RENAME TABLE segment_time_triggers TO segment_time_triggers_away');
+  try {
+    await expect(services.segmentSyncs.evaluate(seg.id, [u.id])).rejects.toThrow();
+  } finally {
+    await db.dataSource.query('RENAME TABLE segment_time_triggers_away TO segment_time_triggers');
+  }
+  const [{ n }] = (await db.dataSource.query('SELECT COUNT(*) AS n FROM segment_members WHERE segment_id = ? AND object_id = ?', [seg.id, u.id])) as Array<{ n: string }>;
+  expect(Number(n)).toBe(0); // rolled back
+  // No connection of the pool still holds the segment row: another transaction locks it at once.
+  const probe = db.dataSource.createQueryRunner();
+  await probe.connect();
+  try {
+    await probe.query('SET SESSION innodb_lock_wait_timeout = 1');
+    await probe.startTransaction();
+    await probe.query('SELECT id FROM segments WHERE id = ? FOR UPDATE', [seg.id]);
+    await probe.rollbackTransaction();
+  } finally {
+    await probe.release();
+  }
+  expect(await services.segmentSyncs.evaluate(seg.id, [u.id])).toMatchObject({ enteredIds: [u.id] });
+});
