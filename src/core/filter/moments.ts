@@ -217,7 +217,8 @@ function existenceOnly(node: EventNode): boolean {
 /**
  * The related objects' sources, lifted to the objects that own them: a related object's change
  * may change ANY and NONE alike. Restricted evaluations restrict the related rows to those of the
- * objects asked for.
+ * objects asked for. Each level keeps one moment per owner (GROUP BY), which also keeps MariaDB
+ * from merging every level of a long chain into one join that it cannot plan in time.
  */
 function relatedSources(relationName: string, filter: FilterNode, ctx: Ctx): SqlFragment[] {
   const relation = relationOf(ctx.type, relationName);
@@ -232,13 +233,13 @@ function relatedSources(relationName: string, filter: FilterNode, ctx: Ctx): Sql
       // The owner row references the related one: owner.column = related.id.
       const ref = raw(`${r}.${relation.join.column}`);
       const where = join([sql`${raw(r)}.workspace_id = ${param(ctx.workspaceId)}`, ...restricted(ctx, raw(`${r}.id`))], ' AND ');
-      return [sql`SELECT ${raw(r)}.id AS object_id, ${raw(s)}.due_at FROM ${raw(CATALOG[ctx.type].table)} ${raw(r)} JOIN ${child} ON ${raw(s)}.object_id = ${ref} WHERE ${where}`];
+      return [sql`SELECT ${raw(r)}.id AS object_id, MIN(${raw(s)}.due_at) AS due_at FROM ${raw(CATALOG[ctx.type].table)} ${raw(r)} JOIN ${child} ON ${raw(s)}.object_id = ${ref} WHERE ${where} GROUP BY ${raw(r)}.id`];
     }
     case 'inverse': {
       // The related row references its owner: related.column = owner.id.
       const back = raw(`${r}.${relation.join.column}`);
       const where = join([sql`${raw(r)}.workspace_id = ${param(ctx.workspaceId)}`, sql`${back} IS NOT NULL`, ...restricted(ctx, back)], ' AND ');
-      return [sql`SELECT ${back} AS object_id, ${raw(s)}.due_at FROM ${raw(CATALOG[relation.target].table)} ${raw(r)} JOIN ${child} ON ${raw(s)}.object_id = ${raw(r)}.id WHERE ${where}`];
+      return [sql`SELECT ${back} AS object_id, MIN(${raw(s)}.due_at) AS due_at FROM ${raw(CATALOG[relation.target].table)} ${raw(r)} JOIN ${child} ON ${raw(s)}.object_id = ${raw(r)}.id WHERE ${where} GROUP BY ${back}`];
     }
     default: return assertNever(relation.join, 'relation join');
   }

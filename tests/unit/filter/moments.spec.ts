@@ -247,13 +247,13 @@ describe('pinned statements', () => {
     const node = related('users', 'USER', attr(std('lastSeenAt'), 'MORE_THAN_DAYS_AGO', 30), 'NONE');
     expect(compileNextChangeQuery(node, opts('COMPANY', { restrictToIds: ['5', '6'] }))).toEqual({
       sql: 'SELECT s.object_id, MIN(s.due_at) AS due_at FROM ('
-        + 'SELECT m4.company_id AS object_id, m5.due_at FROM users m4 JOIN ('
+        + 'SELECT m4.company_id AS object_id, MIN(m5.due_at) AS due_at FROM users m4 JOIN ('
         // MORE_THAN_DAYS_AGO flips only at x + k.
         + 'SELECT m3.id AS object_id, (m3.last_seen_at + INTERVAL ? MICROSECOND) AS due_at'
         + ' FROM users m3 WHERE m3.workspace_id = ? AND m3.last_seen_at > ?'
         // The related ids of each level: a DISTINCT derived table, materialised on its own.
         + ' AND m3.id IN (SELECT m2.id FROM (SELECT DISTINCT m1.id AS id FROM users m1 WHERE m1.workspace_id = ? AND m1.company_id IN (?, ?)) m2)'
-        + ') m5 ON m5.object_id = m4.id WHERE m4.workspace_id = ? AND m4.company_id IS NOT NULL AND m4.company_id IN (?, ?)'
+        + ') m5 ON m5.object_id = m4.id WHERE m4.workspace_id = ? AND m4.company_id IS NOT NULL AND m4.company_id IN (?, ?) GROUP BY m4.company_id'
         + ') s JOIN companies o ON o.id = s.object_id AND o.workspace_id = ? GROUP BY s.object_id',
       params: [k(30) * 1000, WS, upcoming(30), WS, '5', '6', WS, '5', '6', WS],
     });
