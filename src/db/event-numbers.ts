@@ -68,11 +68,11 @@ export async function insertEventNumbers(query: Query, batch: { readonly workspa
  * Fills event_numbers from every event (all workspaces) with an id in [MIN(id), MAX(id)], in
  * chunks of `chunk` ids, one statement each (no transaction of its own: with autocommit each
  * chunk commits). For events that have no rows yet (the migration, generated benchmark data);
- * `onChunk` reports progress. Returns the rows inserted.
+ * `onChunk` reports each chunk's rows inserted and ids covered. Returns the rows inserted.
  */
 export async function backfillEventNumbers(
   query: Query,
-  options: { readonly chunk?: number; readonly onChunk?: (rows: number) => void } = {},
+  options: { readonly chunk?: number; readonly onChunk?: (rows: number, ids: number) => void } = {},
 ): Promise<number> {
   const [range] = (await query('SELECT MIN(id) AS lo, MAX(id) AS hi FROM events')) as Array<{ lo: string | null; hi: string | null }>;
   if (range.lo === null || range.hi === null) return 0;
@@ -83,7 +83,7 @@ export async function backfillEventNumbers(
     const result = (await query(q.sql, q.params)) as { affectedRows?: number } | undefined;
     const n = result?.affectedRows ?? 0;
     rows += n;
-    options.onChunk?.(n);
+    options.onChunk?.(n, Number(chunk));
   }
   return rows;
 }
