@@ -4,6 +4,7 @@
  */
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import os from 'node:os';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
@@ -65,7 +66,10 @@ export async function startService(db: string, port: number, env: Record<string,
     const { stdout } = await run('node', [MAIN, 'create-workspace', '--name', 'Bench'], { env: baseEnv });
     token = (JSON.parse(stdout.trim()) as { token: string }).token;
   }
-  const child: ChildProcess = spawn('node', [MAIN, 'start'], { env: baseEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_SERVICE_LOG=<file>: the service's own log lines (pino, on stdout) go there.
+  const logFile = process.env.BENCH_SERVICE_LOG;
+  const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
+  const child: ChildProcess = spawn('node', [MAIN, 'start'], { env: baseEnv, stdio: ['ignore', out, 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
