@@ -88,11 +88,15 @@ export async function backfillEventNumbers(
   return rows;
 }
 
-/** Mirrors `UPDATE events SET product_id = NULL` for deleted products (a range of `ix_product`). */
+/**
+ * Mirrors `UPDATE events SET product_id = NULL` for deleted products; run it before that update,
+ * which it finds the rows through (events' product index, then event_numbers by primary key).
+ */
 export async function clearEventNumbersProduct(query: Query, workspaceId: string, productIds: readonly string[]): Promise<void> {
   if (productIds.length === 0) return;
   await query(
-    `UPDATE ${EVENT_NUMBERS_TABLE} SET product_id = NULL WHERE workspace_id = ? AND product_id IN (${marks(productIds)})`,
+    `UPDATE events e JOIN ${EVENT_NUMBERS_TABLE} n ON n.event_id = e.id SET n.product_id = NULL
+     WHERE e.workspace_id = ? AND e.product_id IN (${marks(productIds)})`,
     [workspaceId, ...productIds],
   );
 }

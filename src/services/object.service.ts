@@ -116,8 +116,8 @@ export class ObjectService {
       // events stay, without the product, in both tables.
       if (type === 'USER') await uow.query(`DELETE FROM events WHERE workspace_id = ? AND user_id IN (${inIds})`, [ws, ...gone]);
       if (type === 'PRODUCT') {
-        await uow.query(`UPDATE events SET product_id = NULL WHERE workspace_id = ? AND product_id IN (${inIds})`, [ws, ...gone]);
         await clearEventNumbersProduct((s, p) => uow.query(s, p), ws, gone);
+        await uow.query(`UPDATE events SET product_id = NULL WHERE workspace_id = ? AND product_id IN (${inIds})`, [ws, ...gone]);
       }
       // Objects that referenced the deleted ones keep existing, without the reference.
       for (const other of Object.values(CATALOG)) {

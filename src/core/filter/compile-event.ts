@@ -24,9 +24,10 @@
  *
  * SUM, AVG, MIN and MAX without `where` conditions read S's numbers from event_numbers
  * (event-numbers.ts) instead of the events' JSON, through the same forms with `prop_key = ?`
- * beside the name. There the set form is used over all time too: the index (workspace_id, name,
- * prop_key, user_id, …) hands the rows over in owner order, so the GROUP BY streams without a
- * temporary table (1M users / 1.1M numbers: several times faster than a lookup per user).
+ * beside the name (except one product's S: `readsNumbers`). There the set form is used over all
+ * time too: its index (workspace_id, name, prop_key, user_id, …) hands the rows over in user
+ * order, so the GROUP BY streams without a temporary table (1M users / 1.1M numbers: ~10× faster
+ * than a lookup per user).
  */
 import { CATALOG } from '../catalog';
 import { assertNever } from '../object-types';
@@ -45,7 +46,7 @@ export function compileEvent(node: EventNode, scope: Scope): SqlFragment {
   const owner = raw(`${e}.${ownerColumn(scope)}`);
   // The set-based forms read a whole window of events once: right for a whole table, far too
   // much for the few ids of a real-time evaluation, which look up each id's events instead.
-  const overWindow = scope.form === 'set' && setBased(node);
+  const overWindow = scope.form === 'set' && setBased(node, scope);
   if (exists !== null) {
     if (overWindow) {
       // MariaDB turns EXISTS into a semi-join itself, but not NOT EXISTS inside INSERT … SELECT
@@ -56,12 +57,12 @@ export function compileEvent(node: EventNode, scope: Scope): SqlFragment {
     const subquery = sql`EXISTS (SELECT 1 FROM events ${raw(e)} WHERE ${eventFilter(node, scope, e)})`;
     return exists ? subquery : negate(subquery);
   }
-  const rows = rowsOf(node, e);
+  const rows = rowsOf(node, scope, e);
   if (!overWindow) {
-    const aggregate = sql`(SELECT ${aggregateOf(node, e)} FROM ${rows} WHERE ${eventFilter(node, scope, e)})`;
+    const aggregate = sql`(SELECT ${aggregateOf(node, scope, e)} FROM ${rows} WHERE ${eventFilter(node, scope, e)})`;
     return compileCondition(nullableOperand(aggregate), node, scope.now);
   }
-  const holds = compileCondition(nullableOperand(aggregateOf(node, e)), node, scope.now);
+  const holds = compileCondition(nullableOperand(aggregateOf(node, scope, e)), node, scope.now);
   const emptyMatches = holdsForEmptySet(node);
   const owners = sql`SELECT ${owner} FROM ${rows} WHERE ${setFilter(node, scope, e)} GROUP BY ${owner} HAVING ${emptyMatches ? complement(holds) : holds}`;
   return emptyMatches ? sql`(${id} NOT IN (${owners}))` : sql`(${id} IN (${owners}))`;
@@ -72,8 +73,8 @@ export function compileEvent(node: EventNode, scope: Scope): SqlFragment {
  * range of recent events), or S's numbers come from event_numbers, where even all time is one
  * covering range read in owner order.
  */
-function setBased(node: EventNode): boolean {
-  if (readsNumbers(node)) return true;
+function setBased(node: EventNode, scope: Scope): boolean {
+  if (readsNumbers(node, scope)) return true;
   const { window } = node;
   if (!window) return false;
   switch (window.kind) {
@@ -89,18 +90,21 @@ function setBased(node: EventNode): boolean {
  * aggregates (SUM 0, the others missing when no event has one), so the rows of S that carry the
  * number are enough. With `where` conditions the JSON of each event is parsed anyway, and the
  * events' own JSON form measured as fast as joining event_numbers back to events
- * (BENCHMARKS.md "Filters", 2).
+ * (BENCHMARKS.md "Filters", 2). One product's S (a few restricted products) also stays on
+ * events: event_numbers has one secondary index, in user order (each index costs ingestion),
+ * and events' (workspace, product, name, time) index finds that product's events directly.
  */
-function readsNumbers(node: EventNode): boolean {
+function readsNumbers(node: EventNode, scope: Scope): boolean {
   switch (node.aggregate) {
-    case 'SUM': case 'AVG': case 'MIN': case 'MAX': return node.where.length === 0;
+    case 'SUM': case 'AVG': case 'MIN': case 'MAX':
+      return node.where.length === 0 && !(scope.form === 'correlated' && ownerColumn(scope) === 'product_id');
     case 'COUNT': case 'FIRST_OCCURRED_AT': case 'LAST_OCCURRED_AT': return false;
     default: return assertNever(node.aggregate, 'event aggregate');
   }
 }
 
 /** The table S is read from, aliased `e` (event_numbers has the columns of events the filters read). */
-const rowsOf = (node: EventNode, e: string): SqlFragment => raw(`${readsNumbers(node) ? EVENT_NUMBERS_TABLE : 'events'} ${e}`);
+const rowsOf = (node: EventNode, scope: Scope, e: string): SqlFragment => raw(`${readsNumbers(node, scope) ? EVENT_NUMBERS_TABLE : 'events'} ${e}`);
 
 /**
  * NOT of a compiled condition, without a double NOT: a condition starts with `NOT ` only when
@@ -132,7 +136,7 @@ function setFilter(node: EventNode, scope: Scope, e: string): SqlFragment {
   const owner = ownerColumn(scope);
   return join([
     sql`${raw(e)}.workspace_id = ${param(scope.workspaceId)}`,
-    ...which(node, e),
+    ...which(node, scope, e),
     // user_id is NOT NULL; product_id is not, and a NULL in a NOT IN list would make it NULL.
     ...(owner === 'product_id' ? [raw(`${e}.product_id IS NOT NULL`)] : []),
     ...when(node, scope, e),
@@ -141,13 +145,13 @@ function setFilter(node: EventNode, scope: Scope, e: string): SqlFragment {
 
 /** Name (and the property key in event_numbers), window, property conditions. */
 function selection(node: EventNode, scope: Scope, e: string): SqlFragment[] {
-  return [...which(node, e), ...when(node, scope, e)];
+  return [...which(node, scope, e), ...when(node, scope, e)];
 }
 
 /** The name of S's events and, in event_numbers, the key of the aggregated property. */
-function which(node: EventNode, e: string): SqlFragment[] {
+function which(node: EventNode, scope: Scope, e: string): SqlFragment[] {
   const name = sql`${raw(e)}.name = ${param(node.name)}`;
-  return readsNumbers(node) ? [name, sql`${raw(e)}.prop_key = ${param(propertyOf(node))}`] : [name];
+  return readsNumbers(node, scope) ? [name, sql`${raw(e)}.prop_key = ${param(propertyOf(node))}`] : [name];
 }
 
 /** The window and the `where` conditions of S. */
@@ -185,10 +189,10 @@ export function propertyCondition(condition: PropertyCondition, e: string, now: 
 }
 
 /** The aggregate of S over the rows `e` of `rowsOf` (NULL where SEMANTICS.md says "missing"). */
-function aggregateOf(node: EventNode, e: string): SqlFragment {
+function aggregateOf(node: EventNode, scope: Scope, e: string): SqlFragment {
   const number = (): SqlFragment => {
     // event_numbers holds only JSON numbers: a non-number never has a row there.
-    if (readsNumbers(node)) return raw(`${e}.num_value`);
+    if (readsNumbers(node, scope)) return raw(`${e}.num_value`);
     const operand = jsonOperand(raw(`${e}.properties`), propertyOf(node), 'NUMBER');
     return sql`CASE WHEN ${operand.present ?? raw('TRUE')} THEN ${operand.value} END`;
   };
@@ -269,5 +273,5 @@ function numbersOf(value: ConditionValue): number[] {
  */
 export function compileEventAggregate(node: EventNode, scope: Scope): SqlFragment {
   const e = scope.nextAlias('e');
-  return sql`(SELECT ${aggregateOf(node, e)} FROM ${rowsOf(node, e)} WHERE ${eventFilter(node, scope, e)})`;
+  return sql`(SELECT ${aggregateOf(node, scope, e)} FROM ${rowsOf(node, scope, e)} WHERE ${eventFilter(node, scope, e)})`;
 }
