@@ -31,7 +31,19 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dbPoolS
   const ds = createDataSource({ databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize });
   await ds.initialize();
   const version = await assertSupportedServer(ds);
-  const applied = await ds.runMigrations({ transaction: 'each' });
+  // Processes starting together (api + workers) migrate one at a time: a named lock on a
+  // connection of its own, held while the migrations run (two at once failed with duplicate columns).
+  const lock = ds.createQueryRunner();
+  await lock.connect();
+  let applied: Awaited<ReturnType<DataSource['runMigrations']>>;
+  try {
+    const [{ locked }] = (await lock.query("SELECT GET_LOCK(CONCAT(LEFT(DATABASE(), 40), ':migrations'), 300) AS locked")) as Array<{ locked: number }>;
+    if (Number(locked) !== 1) throw new Error('another process has been migrating this database for 5 minutes');
+    applied = await ds.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.query("SELECT RELEASE_LOCK(CONCAT(LEFT(DATABASE(), 40), ':migrations'))").catch(() => undefined);
+    await lock.release();
+  }
   logger.info({ database: redact(config.databaseUrl), server: version, migrationsApplied: applied.map((m) => m.name) }, 'database ready');
   return ds;
 }
