@@ -91,8 +91,8 @@ function setBased(node: EventNode, scope: Scope): boolean {
  * number are enough. With `where` conditions the JSON of each event is parsed anyway, and the
  * events' own JSON form measured as fast as joining event_numbers back to events
  * (BENCHMARKS.md "Filters", 2). One product's S (a few restricted products) also stays on
- * events: event_numbers has one secondary index, in user order (each index costs ingestion),
- * and events' (workspace, product, name, time) index finds that product's events directly.
+ * events: event_numbers' indexes start with the name (each index costs ingestion), and events'
+ * (workspace, product, name, time) index finds that product's events directly.
  */
 function readsNumbers(node: EventNode, scope: Scope): boolean {
   switch (node.aggregate) {
