@@ -157,16 +157,28 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
   });
   /** True once no job runs, false if one still does at `deadline`. */
   const idle = (deadline: number) => new Promise<boolean>((resolve) => {
-    const check = () => {
-      if (running.size > 0 && Date.now() < deadline) return;
+    const done = () => {
       clearTimeout(timer);
       changed.delete(check);
       resolve(running.size === 0);
     };
-    const timer = setTimeout(check, Math.max(0, deadline - Date.now()));
+    const check = () => { if (running.size === 0) done(); };
+    // The timer ends the wait whatever Date.now() says: timers run on a monotonic clock, and
+    // comparing with the wall clock here could find the deadline 1 ms away and wait forever.
+    const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
     changed.add(check);
     check();
   });
+  /** `promise`, or undefined once `ms` have passed (logged as `what`). */
+  const within = async <T>(promise: Promise<T>, ms: number, what: string): Promise<T | undefined> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => { logger.warn({ ms }, `${what} took too long; going on`); resolve(undefined); }, ms); });
+    try {
+      return await Promise.race([promise, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
   if (options.process) {
     await agenda.start();
@@ -183,7 +195,7 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
       const deadline = Date.now() + timeoutMs;
       logger.info({ running: [...running].map((j) => j.attrs.name) }, 'job runner stopping');
       // No new job from now on; jobs locked but not started yet are unlocked for other workers.
-      await agenda.stop().catch((error: unknown) => logger.warn({ err: error }, 'stopping the job scheduler failed'));
+      await within(agenda.stop().catch((error: unknown) => logger.warn({ err: error }, 'stopping the job scheduler failed')), Math.max(0, deadline - STOP_RELEASE_MS - Date.now()), 'stopping the job scheduler');
       if (!(await idle(deadline - STOP_RELEASE_MS))) {
         // Release what is still running: its syncs are interrupted (rolled back, named locks
         // freed), so their jobs fail at once and unlock their rows.
