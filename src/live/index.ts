@@ -37,7 +37,8 @@ export function startLive(options: { services: Services; logger: Logger; redisUr
     readiness: () => live.readiness(),
     async stop() {
       detach();
-      // Bounded: an evaluation may wait for a segment lock held elsewhere (shutdown has a budget).
+      // Bounded: ids of a segment busy with a sync elsewhere stay deferred until its lock is free
+      // (shutdown has a budget); stop() then drops them, and a later sync of that segment brings them in.
       await Promise.race([realtime.idle(), new Promise((r) => setTimeout(r, 2_000))]);
       realtime.stop();
       unsubscribeDelta();

@@ -5,7 +5,9 @@
  * (directly, or through `related` chains: a company's change reaches the users of segments
  * filtered on company fields), and has the sync engine re-evaluate just those objects. Objects
  * whose evaluation failed because the database was unreachable are evaluated again once it
- * answers (a committed write must not wait for the next scheduled sync to show).
+ * answers (a committed write must not wait for the next scheduled sync to show). A segment whose
+ * lock is held (a full sync runs) is not waited for: its ids are deferred, per segment, and
+ * evaluated again every half second until it is free, while other segments go on.
  */
 import { DataSource } from 'typeorm';
 import { relationChains } from '../core/filter/relation-chains';
@@ -16,7 +18,7 @@ import type { Logger } from '../logger';
 import type { ChangeFeed, ObjectChange } from '../services/change-feed';
 import type { FilterService } from '../services/filter.service';
 import { codeToType } from '../services/list.service';
-import type { SegmentSyncService } from '../services/segment-sync.service';
+import { SegmentBusyError, SegmentSyncService } from '../services/segment-sync.service';
 
 export interface RealtimeOptions {
   /** How long changes are gathered before they are evaluated (default 100 ms). */
@@ -29,21 +31,44 @@ export interface RealtimeOptions {
 
 /** While the database is unreachable, evaluations are retried this often. */
 const RETRY_MS = 1_000;
+/** A segment found busy (its lock held, e.g. by a full sync) is tried again this often. */
+const BUSY_RETRY_MS = 500;
 
 export interface RealtimeStats {
   /** (segment, object) pairs re-evaluated since start. */
   objectsEvaluated: number;
   evaluations: number;
+  /** Evaluations that found their segment busy and were deferred. */
+  deferrals: number;
+}
+
+/** One segment's evaluation of some ids (already mapped to the segment's type). */
+interface SegmentWork {
+  readonly segmentId: string;
+  readonly workspaceId: string;
+  readonly ids: readonly string[];
+}
+
+/** Ids a busy segment still has to evaluate, and when to try it next. */
+interface Deferred {
+  readonly workspaceId: string;
+  readonly ids: Set<string>;
+  retryAt: number;
 }
 
 export class RealtimeEvaluator {
   private pending = new Map<string, { workspaceId: string; type: ObjectType; ids: Set<string> }>();
+  /** Per busy segment: the ids it still has to evaluate (for that segment only). */
+  private readonly deferred = new Map<string, Deferred>();
   private timer: NodeJS.Timeout | null = null;
+  /** When `timer` fires (ms since epoch). */
+  private timerAt = 0;
   private running: Promise<void> | null = null;
+  private stopped = false;
   private readonly idleWaiters: Array<() => void> = [];
   /** RETRY_MS after a flush that found the database unreachable, else 0. */
   private backoffMs = 0;
-  readonly stats: RealtimeStats = { objectsEvaluated: 0, evaluations: 0 };
+  readonly stats: RealtimeStats = { objectsEvaluated: 0, evaluations: 0, deferrals: 0 };
 
   constructor(
     private readonly ds: DataSource,
@@ -65,35 +90,64 @@ export class RealtimeEvaluator {
     this.schedule();
   }
 
-  /** Resolves once everything announced so far has been evaluated (for tests and shutdown). */
+  /**
+   * Resolves once everything announced so far has been evaluated, deferred ids included: while
+   * a segment stays busy this waits for it (shutdown bounds the wait), or until `stop()`.
+   */
   async idle(): Promise<void> {
-    if (!this.timer && !this.running && this.pending.size === 0) return;
+    if (this.stopped || (!this.timer && !this.running && this.pending.size === 0 && this.deferred.size === 0)) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Schedules nothing more (an evaluation running now still finishes) and resolves `idle()`.
+   * What is still pending or deferred is dropped, with a warning: the segments' next full syncs
+   * bring it in.
+   */
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    const deferredIds = [...this.deferred.values()].reduce((n, d) => n + d.ids.size, 0);
+    const pendingIds = [...this.pending.values()].reduce((n, p) => n + p.ids.size, 0);
+    if (deferredIds + pendingIds > 0) {
+      this.logger.warn({ pendingIds, deferredIds, busySegments: [...this.deferred.keys()] }, 'real time stopped with evaluations left; the next full syncs bring them in');
+    }
+    this.idleWaiters.splice(0).forEach((w) => w());
   }
 
+  /** Sets the timer of the next flush: soon for pending changes, at the earliest retry for deferred ones. */
   private schedule(): void {
-    if (this.timer || this.running) return;
+    if (this.stopped || this.running) return; // a running flush schedules the next one when it ends
+    let wait: number;
+    if (this.pending.size > 0) wait = this.options.coalesceMs ?? 100;
+    else if (this.deferred.size > 0) wait = Math.min(...[...this.deferred.values()].map((d) => d.retryAt)) - Date.now();
+    else return;
+    const at = Date.now() + Math.max(wait, this.backoffMs, 0);
+    if (this.timer) {
+      if (this.timerAt <= at) return;
+      clearTimeout(this.timer);
+    }
+    this.timerAt = at;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.running = this.flush()
         .catch((error: unknown) => this.logger.error({ err: error }, 'real-time evaluation failed'))
         .finally(() => {
           this.running = null;
-          if (this.pending.size > 0) this.schedule();
+          if (this.stopped) return;
+          if (this.pending.size > 0 || this.deferred.size > 0) this.schedule();
           else this.idleWaiters.splice(0).forEach((w) => w());
         });
-    }, Math.max(this.options.coalesceMs ?? 100, this.backoffMs));
+    }, at - Date.now());
   }
 
   private async flush(): Promise<void> {
     const batches = [...this.pending.values()];
     this.pending = new Map();
-    let unavailable = false;
+    // Busy segments due for another try go first: those still busy are deferred again, so the
+    // batches below add to them instead of each waiting for their lock once more.
+    let unavailable = await this.retryDeferred();
     for (const batch of batches) {
       const ids = [...batch.ids];
       const chunk = this.options.chunk ?? 1000;
@@ -116,10 +170,78 @@ export class RealtimeEvaluator {
     this.backoffMs = unavailable ? RETRY_MS : 0;
   }
 
-  /** Re-evaluates every real-time segment that objects `ids` of `type` can affect, a few segments at once. */
+  /**
+   * Evaluates the deferred ids whose retry time has come, for segments still real-time and
+   * active. Ids of a segment still busy, or that failed for an unreachable database, are
+   * deferred again. Returns whether the database was unreachable.
+   */
+  private async retryDeferred(): Promise<boolean> {
+    const now = Date.now();
+    const due = [...this.deferred].filter(([, d]) => d.retryAt <= now);
+    if (due.length === 0) return false;
+    for (const [id] of due) this.deferred.delete(id);
+    let active: Set<string>;
+    try {
+      const rows = (await this.ds.query(`SELECT id FROM segments WHERE realtime = 1 AND paused = 0 AND id IN (${due.map(() => '?').join(', ')})`, due.map(([id]) => id))) as Array<{ id: string }>;
+      active = new Set(rows.map((r) => String(r.id)));
+    } catch (error) {
+      const unavailable = isDatabaseUnavailable(error);
+      if (!unavailable) this.logger.error({ err: error }, 'real-time evaluation of deferred changes failed');
+      for (const [segmentId, d] of due) this.defer({ segmentId, workspaceId: d.workspaceId, ids: [...d.ids] }, unavailable ? RETRY_MS : BUSY_RETRY_MS);
+      return unavailable;
+    }
+    const work: SegmentWork[] = [];
+    for (const [segmentId, d] of due) {
+      if (!active.has(segmentId)) continue; // deleted, paused or no longer real-time meanwhile
+      const ids = [...d.ids];
+      for (let i = 0; i < ids.length; i += 1000) work.push({ segmentId, workspaceId: d.workspaceId, ids: ids.slice(i, i + 1000) });
+    }
+    const unreachable = await this.run(work);
+    for (const u of unreachable) this.defer(u.work, RETRY_MS);
+    return unreachable.length > 0;
+  }
+
+  /** Keeps `w.ids` for `w.segmentId` only, to be tried again in `retryMs`. */
+  private defer(w: SegmentWork, retryMs = BUSY_RETRY_MS): void {
+    let d = this.deferred.get(w.segmentId);
+    if (!d) this.deferred.set(w.segmentId, (d = { workspaceId: w.workspaceId, ids: new Set(), retryAt: Date.now() + retryMs }));
+    for (const id of w.ids) d.ids.add(id);
+  }
+
+  /**
+   * Runs segment evaluations, a few at once (different segments hold different locks). A busy
+   * segment's ids are deferred. Returns the work that failed because the database was
+   * unreachable, with its error; other failures are logged.
+   */
+  private async run(work: readonly SegmentWork[]): Promise<Array<{ work: SegmentWork; error: unknown }>> {
+    const unreachable: Array<{ work: SegmentWork; error: unknown }> = [];
+    let next = 0;
+    const parallel = this.options.parallel ?? 4;
+    await Promise.all(Array.from({ length: Math.min(parallel, work.length) }, async () => {
+      while (next < work.length) {
+        const w = work[next++];
+        this.stats.evaluations++;
+        this.stats.objectsEvaluated += w.ids.length;
+        await this.syncs.evaluate(w.segmentId, w.ids, 'REALTIME').catch((error: unknown) => {
+          if (error instanceof SegmentBusyError) {
+            this.stats.deferrals++;
+            this.logger.debug({ segmentId: w.segmentId, ids: w.ids.length }, 'segment busy: real-time evaluation deferred');
+            this.defer(w);
+          } else if (isDatabaseUnavailable(error)) unreachable.push({ work: w, error });
+          else this.logger.error({ err: error, segmentId: w.segmentId }, 'real-time evaluation of a segment failed');
+        });
+      }
+    }));
+    return unreachable;
+  }
+
+  /**
+   * Re-evaluates every real-time segment that objects `ids` of `type` can affect, a few segments
+   * at once. Ids for a segment already deferred (busy) join its deferred ids.
+   */
   private async evaluate(workspaceId: string, type: ObjectType, ids: string[]): Promise<void> {
     const segments = (await this.ds.query('SELECT id, object_type, filter FROM segments WHERE workspace_id = ? AND realtime = 1 AND paused = 0', [workspaceId])) as Array<{ id: string; object_type: number; filter: unknown }>;
-    const work: Array<() => Promise<unknown>> = [];
+    const work: SegmentWork[] = [];
     for (const seg of segments) {
       const segType = codeToType(Number(seg.object_type));
       let tree;
@@ -134,26 +256,16 @@ export class RealtimeEvaluator {
         const mapped = chain.relations.length === 0 ? ids : await mapBack((s, p) => this.ds.query(s, p), workspaceId, segType, chain.relations, ids);
         for (const id of mapped) affected.add(id);
       }
+      const segmentId = String(seg.id);
       const targets = [...affected];
-      for (let i = 0; i < targets.length; i += 1000) {
-        const part = targets.slice(i, i + 1000);
-        this.stats.evaluations++;
-        this.stats.objectsEvaluated += part.length;
-        work.push(() => this.syncs.evaluate(String(seg.id), part, 'REALTIME'));
+      if (targets.length === 0) continue;
+      if (this.deferred.has(segmentId)) {
+        this.defer({ segmentId, workspaceId, ids: targets });
+        continue;
       }
+      for (let i = 0; i < targets.length; i += 1000) work.push({ segmentId, workspaceId, ids: targets.slice(i, i + 1000) });
     }
-    // Different segments hold different locks: evaluate a few at once.
-    let next = 0;
-    let unreachable: unknown = null;
-    const parallel = this.options.parallel ?? 4;
-    await Promise.all(Array.from({ length: Math.min(parallel, work.length) }, async () => {
-      while (next < work.length) {
-        await work[next++]().catch((error: unknown) => {
-          if (isDatabaseUnavailable(error)) unreachable = error;
-          else this.logger.error({ err: error }, 'real-time evaluation of a segment failed');
-        });
-      }
-    }));
-    if (unreachable) throw unreachable;
+    const [unreachable] = await this.run(work);
+    if (unreachable) throw unreachable.error;
   }
 }

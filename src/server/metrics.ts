@@ -1,6 +1,7 @@
 /**
  * GET /metrics in Prometheus format: GraphQL requests and latencies by operation, sync
- * durations and results, the job queue's depth, open subscriptions and the database pool.
+ * durations and results, evaluations deferred behind a busy segment, the job queue's depth, open
+ * subscriptions and the database pool.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import express, { Router } from 'express';
@@ -26,6 +27,10 @@ export class Metrics {
     buckets: [0.5, 1, 2, 5, 10, 30, 60, 300], registers: [this.registry],
   });
   readonly membershipRows = new Counter({ name: 'segments_membership_changes_total', help: 'Objects that entered or left cached results', labelNames: ['change'], registers: [this.registry] });
+  readonly deferred = new Counter({
+    name: 'segments_evaluations_deferred_total', help: 'Real-time and time evaluations that found their segment busy (its lock held, e.g. by a full sync) and were left for later',
+    labelNames: ['trigger'], registers: [this.registry],
+  });
 
   constructor(ds: DataSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'segments_process_' });
@@ -50,8 +55,9 @@ export class Metrics {
     });
   }
 
-  /** Counts the syncs' applied changes (each delta is a committed change of cached results). */
+  /** Counts the syncs' applied changes (each delta is a committed change of cached results) and the evaluations deferred. */
   observeSyncs(syncs: SegmentSyncService): void {
+    syncs.onBusy((_segmentId, trigger) => this.deferred.inc({ trigger }));
     syncs.onRun((run) => this.syncs.observe({ trigger: run.trigger, status: run.status }, (run.durationMs ?? 0) / 1000));
     syncs.onDelta((delta) => {
       this.membershipRows.inc({ change: 'entered' }, delta.enteredCount);

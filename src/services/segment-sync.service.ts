@@ -10,6 +10,8 @@
  *   when a write touched them.
  *
  * Both hold the segment's named lock, so changes of one segment never overlap across processes.
+ * A real-time (or time) evaluation waits for it only briefly and else throws `SegmentBusyError`,
+ * so that its caller can come back later instead of queueing behind a long full sync.
  * After commit the outbox event is handed to the publisher (see live/change-publisher.ts).
  */
 import { DataSource, QueryRunner } from 'typeorm';
@@ -33,7 +35,14 @@ const STAGING_MEMORY_BYTES = 1024 * 1024 * 1024;
 const HISTORY_CHUNK = 20_000;
 /** MariaDB/MySQL error 1114: "The table … is full" (a MEMORY table reached max_heap_table_size). */
 const ER_RECORD_FILE_FULL = 1114;
+/** How long a full sync (and a DEPENDENCY evaluation) waits for the segment's lock. */
 const LOCK_WAIT_SECONDS = 600;
+/**
+ * How long a REALTIME or TIME evaluation waits for the segment's lock before it reports the
+ * segment busy: a full sync holds the lock for minutes, and real time must not queue behind it.
+ * (GET_LOCK takes fractional seconds.)
+ */
+const BUSY_WAIT_SECONDS = 0.2;
 
 export interface SegmentSyncOptions {
   /** Whether active real-time segments keep time-relative moments (config TIME_TRIGGERS; default true). */
@@ -42,6 +51,28 @@ export interface SegmentSyncOptions {
   readonly stagingMemoryBytes?: number;
   /** History rows per statement of a large change (default 20,000; see writeHistory). */
   readonly historyChunk?: number;
+}
+
+export interface EvaluateOptions {
+  /**
+   * How long to wait for the segment's lock, in seconds (fractions allowed), before throwing
+   * `SegmentBusyError`. Default 0.2 s for REALTIME and TIME, whose callers defer busy segments;
+   * 600 s for other triggers (DEPENDENCY), whose caller has no way to come back.
+   */
+  readonly lockWaitSeconds?: number;
+}
+
+/**
+ * Thrown by `evaluate` when the segment's lock stayed held (by a full sync, or an evaluation in
+ * another process) for the whole wait: nothing was evaluated or written. Evaluate the same ids
+ * again later; doing it after the sync is needed, since the sync's staging read may have missed
+ * writes committed while it ran.
+ */
+export class SegmentBusyError extends Error {
+  constructor(readonly segmentId: string, readonly waitedSeconds: number) {
+    super(`segment ${segmentId} is busy: its lock stayed held for ${waitedSeconds} s`);
+    this.name = 'SegmentBusyError';
+  }
 }
 
 /** Receives every committed change of cached results, with its outbox event id. */
@@ -58,6 +89,7 @@ interface Applied {
 export class SegmentSyncService {
   private readonly listeners = new Set<DeltaListener>();
   private readonly runListeners = new Set<(run: SyncRunRecord) => void>();
+  private readonly busyListeners = new Set<(segmentId: string, trigger: SyncTrigger) => void>();
   /** The connections of the syncs and evaluations running now (see interruptAll). */
   private readonly inFlight = new Set<QueryRunner>();
 
@@ -74,6 +106,12 @@ export class SegmentSyncService {
     return () => this.runListeners.delete(listener);
   }
 
+  /** Every evaluation that found its segment busy and threw `SegmentBusyError` (e.g. for metrics). */
+  onBusy(listener: (segmentId: string, trigger: SyncTrigger) => void): () => void {
+    this.busyListeners.add(listener);
+    return () => this.busyListeners.delete(listener);
+  }
+
   onDelta(listener: DeltaListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -84,17 +122,20 @@ export class SegmentSyncService {
    * segment no longer exists. Waits for a sync of the same segment that is already running.
    */
   async sync(segmentId: string, trigger: SyncTrigger): Promise<SyncRunRecord | null> {
-    return this.withLock(segmentId, (runner, segment, tree) => this.fullSync(runner, segment, trigger, tree));
+    return this.withLock(segmentId, LOCK_WAIT_SECONDS, (runner, segment, tree) => this.fullSync(runner, segment, trigger, tree));
   }
 
   /**
    * Re-evaluates only `objectIds` (a write touched them) and applies what changed. Returns the
    * delta, or null when nothing changed or the segment is gone. Records a run only when
    * something changed, so the run list shows what real time did without one row per write.
+   * Waits only briefly for the segment's lock (see `EvaluateOptions`).
+   * @throws SegmentBusyError when the lock stayed held for the whole wait (nothing was done)
    */
-  async evaluate(segmentId: string, objectIds: readonly string[], trigger: SyncTrigger = 'REALTIME'): Promise<MembershipDelta | null> {
+  async evaluate(segmentId: string, objectIds: readonly string[], trigger: SyncTrigger = 'REALTIME', options: EvaluateOptions = {}): Promise<MembershipDelta | null> {
     if (objectIds.length === 0) return null;
-    return this.withLock(segmentId, async (runner, segment, tree) => {
+    const wait = options.lockWaitSeconds ?? (trigger === 'REALTIME' || trigger === 'TIME' ? BUSY_WAIT_SECONDS : LOCK_WAIT_SECONDS);
+    return this.withLock(segmentId, wait, async (runner, segment, tree) => {
       if (!tree.node) {
         // Its next full sync records the error; meanwhile time has nothing to re-evaluate.
         await runner.query(`DELETE FROM segment_time_triggers WHERE segment_id = ? AND object_id IN (${objectIds.map(() => '?').join(', ')})`, [segment.id, ...objectIds]);
@@ -112,6 +153,9 @@ export class SegmentSyncService {
       } finally {
         await this.cleanUp(runner);
       }
+    }).catch((error: unknown) => {
+      if (error instanceof SegmentBusyError) for (const l of this.busyListeners) l(segmentId, trigger);
+      throw error;
     });
   }
 
@@ -119,8 +163,9 @@ export class SegmentSyncService {
    * Runs `work` holding the segment's named lock on a dedicated connection. The segment and its
    * validated filter are read first, on the pool, so that the work never needs a second pool
    * connection while it holds one (under load that can exhaust the pool).
+   * @throws SegmentBusyError when the lock stayed held for `waitSeconds`
    */
-  private async withLock<T>(segmentId: string, work: (runner: QueryRunner, segment: SegmentRecord, tree: Prepared) => Promise<T>): Promise<T | null> {
+  private async withLock<T>(segmentId: string, waitSeconds: number, work: (runner: QueryRunner, segment: SegmentRecord, tree: Prepared) => Promise<T>): Promise<T | null> {
     const segment = await loadSegment(this.ds, segmentId);
     if (!segment) return null;
     const tree: Prepared = await this.filters.validateStored(segment.workspaceId, segment.objectType, segment.filter).then(
@@ -132,8 +177,10 @@ export class SegmentSyncService {
     this.inFlight.add(runner);
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     try {
-      const [{ locked }] = (await q(`SELECT GET_LOCK(${LOCK_NAME_SQL}, ?) AS locked`, [lockName(segmentId), LOCK_WAIT_SECONDS])) as Array<{ locked: number }>;
-      if (Number(locked) !== 1) throw new Error(`segment ${segmentId} is being synced by another process for too long`);
+      const [{ locked }] = (await q(`SELECT GET_LOCK(${LOCK_NAME_SQL}, ?) AS locked`, [lockName(segmentId), waitSeconds])) as Array<{ locked: number | string | null }>;
+      // 0: the wait ran out; NULL: the server failed to take it (e.g. the wait was killed).
+      if (locked === null) throw new Error(`segment ${segmentId}: its lock could not be taken`);
+      if (Number(locked) !== 1) throw new SegmentBusyError(segmentId, waitSeconds);
       try {
         return await work(runner, segment, tree);
       } finally {

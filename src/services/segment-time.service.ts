@@ -3,11 +3,12 @@
  * `segment_time_triggers` by the sync engine, see core/filter/moments.ts), so that "no visit in
  * 40 days" flips within seconds of the moment, with trigger TIME, without sweeping everybody.
  * The job runner calls `runDue` every few seconds in one worker at a time; the re-evaluation is
- * the sync engine's restricted one, which also writes each object's next moment.
+ * the sync engine's restricted one, which also writes each object's next moment. A segment whose
+ * lock is held (a full sync runs) is skipped for the sweep: its rows stay due for a later one.
  */
 import { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
-import type { SegmentSyncService } from './segment-sync.service';
+import { SegmentBusyError, SegmentSyncService } from './segment-sync.service';
 
 export interface TimeSweepOptions {
   /** Due rows read per round (default 5,000). */
@@ -25,6 +26,8 @@ export interface TimeSweepResult {
   readonly evaluated: number;
   /** How late each re-evaluated object was taken up: now − its moment, in ms. */
   readonly lagsMs: readonly number[];
+  /** Segments skipped because they were busy (their rows stay due for a later sweep). */
+  readonly busySegments: readonly string[];
 }
 
 export class SegmentTimeService {
@@ -50,38 +53,55 @@ export class SegmentTimeService {
     return row?.due ?? null;
   }
 
-  /** Re-evaluates every (segment, object) whose moment is at or before now, oldest first. */
+  /**
+   * Re-evaluates every (segment, object) whose moment is at or before now, oldest first. A busy
+   * segment (its lock held, e.g. by a full sync) is skipped for the rest of this run, its rows
+   * left due; the other segments go on.
+   */
   async runDue(options: TimeSweepOptions = {}): Promise<TimeSweepResult> {
     const batch = options.batch ?? 5_000;
     const chunk = options.chunk ?? 1_000;
     const started = Date.now();
     let evaluated = 0;
     const lagsMs: number[] = [];
+    const busy = new Set<string>();
     let failed = false;
     for (;;) {
       const now = new Date();
+      // Busy segments' rows are left out, or they would fill every round of this run again.
+      const skip = busy.size > 0 ? `AND t.segment_id NOT IN (${[...busy].map(() => '?').join(', ')})` : '';
       const rows = (await this.ds.query(
         `SELECT t.segment_id, t.object_id, t.due_at FROM segment_time_triggers t
          JOIN segments s ON s.id = t.segment_id AND s.realtime = 1 AND s.paused = 0
-         WHERE t.due_at <= ? ORDER BY t.due_at LIMIT ${Number(batch)}`,
-        [now],
+         WHERE t.due_at <= ? ${skip} ORDER BY t.due_at LIMIT ${Number(batch)}`,
+        [now, ...busy],
       )) as Array<{ segment_id: string; object_id: string; due_at: Date }>;
       if (rows.length === 0) break;
-      const bySegment = new Map<string, string[]>();
+      const bySegment = new Map<string, Array<{ id: string; lagMs: number }>>();
       for (const r of rows) {
-        const ids = bySegment.get(String(r.segment_id)) ?? [];
-        ids.push(String(r.object_id));
-        bySegment.set(String(r.segment_id), ids);
-        lagsMs.push(now.getTime() - r.due_at.getTime());
+        const objects = bySegment.get(String(r.segment_id)) ?? [];
+        objects.push({ id: String(r.object_id), lagMs: now.getTime() - r.due_at.getTime() });
+        bySegment.set(String(r.segment_id), objects);
       }
       const work: Array<() => Promise<unknown>> = [];
-      for (const [segmentId, ids] of bySegment) {
-        for (let i = 0; i < ids.length; i += chunk) {
-          const part = ids.slice(i, i + chunk);
+      for (const [segmentId, objects] of bySegment) {
+        for (let i = 0; i < objects.length; i += chunk) {
+          const part = objects.slice(i, i + chunk);
+          const ids = part.map((o) => o.id);
           work.push(async () => {
-            await this.syncs.evaluate(segmentId, part, 'TIME');
+            if (busy.has(segmentId)) return; // found busy by an earlier part of this round
+            try {
+              await this.syncs.evaluate(segmentId, ids, 'TIME');
+            } catch (error) {
+              if (!(error instanceof SegmentBusyError)) throw error;
+              busy.add(segmentId);
+              this.logger.debug({ segmentId }, 'segment busy: its time re-evaluation is left to a later sweep');
+              return;
+            }
             // An object whose moment is still due (its segment vanished meanwhile) must not come back every round.
-            await this.ds.query(`DELETE FROM segment_time_triggers WHERE segment_id = ? AND due_at <= ? AND object_id IN (${part.map(() => '?').join(', ')})`, [segmentId, now, ...part]);
+            await this.ds.query(`DELETE FROM segment_time_triggers WHERE segment_id = ? AND due_at <= ? AND object_id IN (${ids.map(() => '?').join(', ')})`, [segmentId, now, ...ids]);
+            evaluated += part.length;
+            for (const o of part) lagsMs.push(o.lagMs);
           });
         }
       }
@@ -94,13 +114,12 @@ export class SegmentTimeService {
           });
         }
       }));
-      evaluated += rows.length;
       // After a failure the same rows would come back at once: leave them to the next run.
       if (failed || rows.length < batch || Date.now() - started > (options.budgetMs ?? 20_000)) break;
     }
-    const result = { evaluated, lagsMs };
-    if (evaluated > 0) {
-      this.logger.debug({ evaluated }, 'time-relative results re-evaluated');
+    const result = { evaluated, lagsMs, busySegments: [...busy] };
+    if (evaluated > 0 || busy.size > 0) {
+      this.logger.debug({ evaluated, busySegments: busy.size }, 'time-relative results re-evaluated');
       for (const l of this.listeners) l(result);
     }
     return result;
