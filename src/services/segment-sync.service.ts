@@ -57,7 +57,8 @@ export interface EvaluateOptions {
   /**
    * How long to wait for the segment's lock, in seconds (fractions allowed), before throwing
    * `SegmentBusyError`. Default 0.2 s for REALTIME and TIME, whose callers defer busy segments;
-   * 600 s for other triggers (DEPENDENCY), whose caller has no way to come back.
+   * 600 s for other triggers (SegmentService passes 1 s for DEPENDENCY and, when busy, hands the
+   * dependent over to a full sync job).
    */
   readonly lockWaitSeconds?: number;
 }

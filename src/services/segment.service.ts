@@ -15,7 +15,10 @@ import type { Actor, RequestContext } from './context';
 import { FilterService, toPlain } from './filter.service';
 import { marks, unique } from '../db/sql-helpers';
 import type { SegmentScheduler } from './segment-scheduler';
-import type { SegmentSyncService } from './segment-sync.service';
+import { SegmentBusyError, type SegmentSyncService } from './segment-sync.service';
+
+/** How long a dependent's re-evaluation waits for its lock before handing over to a full sync job. */
+const DEPENDENCY_LOCK_WAIT_SECONDS = 1;
 import type { SegmentRecord, SyncRunRecord } from './segment-types';
 
 export const MIN_INTERVAL = 5;
@@ -67,10 +70,25 @@ export class SegmentService {
       const complete = ids.length === delta.enteredCount + delta.exitedCount;
       void this.dependents(delta.segmentId)
         .then((deps) => Promise.all(deps.map((id) => (complete && delta.trigger !== 'DEFINITION_CHANGED' && ids.length <= 1000
-          ? syncs.evaluate(id, ids, 'DEPENDENCY')
+          ? this.followDependency(id, ids)
           : this.scheduler?.enqueue(id, 'DEPENDENCY')))))
         .catch(() => undefined);
     });
+  }
+
+  /**
+   * Re-evaluates `ids` of a dependent segment. When a full sync holds it, the dependent is synced
+   * in full by a job after it rather than waiting here (holding a connection) for the lock; with
+   * no job system, it waits.
+   */
+  private async followDependency(segmentId: string, ids: readonly string[]): Promise<unknown> {
+    if (!this.scheduler) return this.syncs.evaluate(segmentId, ids, 'DEPENDENCY');
+    try {
+      return await this.syncs.evaluate(segmentId, ids, 'DEPENDENCY', { lockWaitSeconds: DEPENDENCY_LOCK_WAIT_SECONDS });
+    } catch (error) {
+      if (error instanceof SegmentBusyError) return this.scheduler.enqueue(segmentId, 'DEPENDENCY');
+      throw error;
+    }
   }
 
   /** Set once at wiring: the job system that keeps recurring syncs. */

@@ -2,6 +2,7 @@
  * Scheduled syncs on Agenda with our MySQL backend: one recurring job per segment that follows
  * its interval, pause and deletion; several job runners on one database run each due sync once.
  */
+import mysql from 'mysql2/promise';
 import { startJobRunner, JobRunner } from '../../src/jobs/job-runner';
 import { createLogger } from '../../src/logger';
 import { createServices, Services } from '../../src/services';
@@ -107,6 +108,29 @@ test('segments that use a changed segment are synced after it, by a job (DEPENDE
   await services[1].segmentSyncs.sync(base.id, 'MANUAL');
   const runs = await until(() => runsOf(derived.id, 'DEPENDENCY'), (r) => r.length === 1 && r[0].status === 'SUCCEEDED');
   expect(runs[0]).toMatchObject({ member_count: 2, entered: 1 });
+});
+
+test('a dependent whose lock a long sync holds is followed by a DEPENDENCY job, not by a wait', async () => {
+  const base = await services[0].segments.create(ctx, { objectType: 'USER', name: 'Paris', filter: { attribute: { field: 'city', operator: 'EQ', value: 'Paris' } } });
+  const derived = await services[0].segments.create(ctx, { objectType: 'USER', name: 'Derived from Paris', filter: { segment: { segmentId: base.id } } });
+  expect(derived.count).toBe(0);
+  const [created] = await services[0].objects.upsert(ctx, 'USER', [{ externalId: 'd', city: 'Paris' }]);
+  // Another connection holds the derived segment's lock, as a long full sync would.
+  const holder = await mysql.createConnection(db.url);
+  try {
+    const [[{ held }]] = await holder.query("SELECT GET_LOCK(CONCAT(LEFT(DATABASE(), 40), ':seg-sync:', ?), 0) AS held", [derived.id]) as unknown as [[{ held: number }]];
+    expect(Number(held)).toBe(1);
+    // A real-time change of the base segment: small, so its dependent would be re-evaluated in place.
+    const delta = await services[1].segmentSyncs.evaluate(base.id, [created.id], 'REALTIME');
+    expect(delta?.enteredIds).toEqual([created.id]);
+    const jobs = await until(() => jobsOf(derived.id), (j) => j.some((x) => JSON.stringify(x.data).includes('DEPENDENCY')));
+    expect(jobs.filter((x) => JSON.stringify(x.data).includes('DEPENDENCY'))).toHaveLength(1);
+    expect(await runsOf(derived.id, 'DEPENDENCY')).toHaveLength(0);
+  } finally {
+    await holder.end(); // (closing the connection frees its named lock)
+  }
+  const runs = await until(() => runsOf(derived.id, 'DEPENDENCY'), (r) => r.length === 1 && r[0].status === 'SUCCEEDED');
+  expect(runs[0]).toMatchObject({ member_count: 1, entered: 1 });
 });
 
 test('a scheduled sync whose process died is redone by its recurring job, which keeps its schedule', async () => {
