@@ -65,7 +65,17 @@ export function compileEvent(node: EventNode, scope: Scope): SqlFragment {
   const holds = compileCondition(nullableOperand(aggregateOf(node, scope, e)), node, scope.now);
   const emptyMatches = holdsForEmptySet(node);
   const owners = sql`SELECT ${owner} FROM ${rows} WHERE ${setFilter(node, scope, e)} GROUP BY ${owner} HAVING ${emptyMatches ? complement(holds) : holds}`;
-  return emptyMatches ? sql`(${id} NOT IN (${owners}))` : sql`(${id} IN (${owners}))`;
+  // IN: an id set (one row per owner after the GROUP BY), which a statement may join instead.
+  if (emptyMatches) return sql`(${id} NOT IN (${owners}))`;
+  return { ...sql`(${id} IN (${owners}))`, idSet: { select: owners, column: ownerColumn(scope) } };
+}
+
+/**
+ * Whether the node is evaluated per object (a correlated subquery for each row it is asked for)
+ * rather than from one uncorrelated set: statements test such conditions last.
+ */
+export function perObject(node: EventNode, scope: Scope): boolean {
+  return !(scope.form === 'set' && setBased(node, scope));
 }
 
 /**

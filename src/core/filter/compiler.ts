@@ -12,6 +12,7 @@ import { compileAnd, compileNot, compileOr } from './compile-boolean';
 import { compileEvent } from './compile-event';
 import { compileList, compileSegment, compileTag } from './compile-membership';
 import { compileRelated } from './compile-related';
+import { compileWholeTable } from './compile-statement';
 import { FALSE, join, param, raw, sql } from './sql';
 import { GENERATED_ALIAS, Scope } from './scope';
 
@@ -41,10 +42,15 @@ export interface MatchingIdsOptions extends CompileOptions {
  * Throws a plain Error for a tree that validation would not have produced.
  */
 export function compilePredicate(node: FilterNode, options: CompileOptions): SqlFragment {
+  return compileNode(node, scopeOf(options));
+}
+
+/** The scope of a whole statement: its generated aliases are unique in it. */
+function scopeOf(options: CompileOptions): Scope {
   const alias = options.alias ?? 'o';
   if (!/^[a-z_][a-z0-9_]*$/.test(alias) || GENERATED_ALIAS.test(alias)) throw new Error(`invalid row alias ${alias}`);
   let counter = 0;
-  const scope: Scope = {
+  return {
     workspaceId: options.workspaceId,
     objectType: options.objectType,
     alias,
@@ -53,10 +59,13 @@ export function compilePredicate(node: FilterNode, options: CompileOptions): Sql
     nextAlias: (prefix) => `${prefix}${++counter}`,
     compile: compileNode,
   };
-  return compileNode(node, scope);
 }
 
-/** `SELECT o.id FROM <table> o WHERE o.workspace_id = ? AND (<predicate>) [AND o.id IN (…)]`. */
+/**
+ * `SELECT o.id FROM <table> o WHERE o.workspace_id = ? AND (<predicate>) AND o.id IN (<restrictToIds>)`
+ * for a few ids; over the whole table `SELECT o.id FROM (<id set>) d1 … STRAIGHT_JOIN <table> o …`
+ * when the filter's top-level conjunction has id sets (compile-statement.ts). The same rows either way.
+ */
 export function compileMatchingIdsQuery(node: FilterNode, options: MatchingIdsOptions): SqlFragment {
   return sql`SELECT o.id ${fromWhere(node, options)}`;
 }
@@ -85,10 +94,12 @@ export function compileFingerprintQuery(node: FilterNode, options: MatchingIdsOp
 function fromWhere(node: FilterNode, options: MatchingIdsOptions): SqlFragment {
   const ids = options.restrictToIds;
   // A few ids: look up each one's rows; the whole table: semi-/anti-joins (unless the caller chose).
-  const predicate = compilePredicate(node, { ...options, alias: 'o', form: options.form ?? (ids === undefined ? 'set' : 'correlated') });
-  const table = raw(CATALOG[options.objectType].table);
+  const scope = scopeOf({ ...options, alias: 'o', form: options.form ?? (ids === undefined ? 'set' : 'correlated') });
+  const table = CATALOG[options.objectType].table;
+  // The whole table: the filter's id sets first, the object's row after them (compile-statement.ts).
+  if (ids === undefined && scope.form === 'set') return compileWholeTable(node, scope, table);
   const restrict = ids === undefined ? [] : [ids.length ? sql`o.id IN (${join(ids.map(param), ', ')})` : FALSE];
-  return join([sql`FROM ${table} o WHERE o.workspace_id = ${param(options.workspaceId)}`, predicate, ...restrict], ' AND ');
+  return join([sql`FROM ${raw(table)} o WHERE o.workspace_id = ${param(options.workspaceId)}`, compileNode(node, scope), ...restrict], ' AND ');
 }
 
 function compileNode(node: FilterNode, scope: Scope): SqlFragment {

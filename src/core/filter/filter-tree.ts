@@ -74,4 +74,18 @@ export type FilterNode =
 export interface SqlFragment {
   readonly sql: string;
   readonly params: readonly unknown[];
+  /**
+   * Set only by a node compiler whose whole condition is `<row>.id IN (<select>)`, where `select`
+   * is uncorrelated and yields each id at most once (a key of its table, or a GROUP BY): the
+   * statement builder may then join `select` as a derived table instead (compile-statement.ts).
+   * Fragments built from this one (`sql`, `join`, `negate`) do not carry it.
+   */
+  readonly idSet?: IdSet;
+}
+
+/** An uncorrelated `SELECT <column> FROM …` that yields each object id at most once. */
+export interface IdSet {
+  readonly select: SqlFragment;
+  /** The name of the selected column (the derived table's column). */
+  readonly column: string;
 }

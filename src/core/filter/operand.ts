@@ -10,7 +10,7 @@ import { SqlFragment } from './filter-tree';
 import {
   canonicalDateText, jsonCanonicalDate, jsonIsDate, jsonText, jsonTypeOf, jsonValue, STRING_COLLATION,
 } from './dialect';
-import { param, raw, sql } from './sql';
+import { idSetMembership, param, raw, sql } from './sql';
 import { Scope } from './scope';
 
 export interface Operand {
@@ -65,7 +65,8 @@ export function attributeValueOperand(scope: Scope, key: string, type: FieldType
   const value = raw(`${v}.${VALUE_COLUMN[type]}`);
   const rows = sql`FROM ${raw(ATTRIBUTE_VALUES_TABLE)} ${raw(v)} WHERE ${raw(v)}.workspace_id = ${param(scope.workspaceId)} AND ${raw(v)}.object_type = ${param(OBJECT_TYPE_CODE[scope.objectType])}`;
   const holds = scope.form === 'set'
-    ? (comparison: SqlFragment) => sql`${raw(o)}.id IN (SELECT ${raw(v)}.object_id ${rows} AND ${raw(v)}.attr_key = ${param(key)} AND ${comparison})`
+    // An id set: the primary key (…, object_id, attr_key) holds one row per object and key.
+    ? (comparison: SqlFragment) => idSetMembership(o, sql`SELECT ${raw(v)}.object_id ${rows} AND ${raw(v)}.attr_key = ${param(key)} AND ${comparison}`, 'object_id')
     // At most one row (the primary key), read per object: a scalar subquery, which MariaDB never
     // turns into a semi-join (an EXISTS here is, and with 1,000 restricted ids or more, when the IN
     // list becomes a table, a NOT EXISTS materialised the key's whole range: 10 s instead of 0.1 s).

@@ -16,10 +16,10 @@ export interface Scope {
    */
   readonly form: 'set' | 'correlated';
   /** A fresh table alias `<prefix><n>`, unique within the whole statement. */
-  readonly nextAlias: (prefix: 'e' | 'r' | 't' | 'l' | 's' | 'v') => string;
+  readonly nextAlias: (prefix: 'd' | 'e' | 'r' | 't' | 'l' | 's' | 'v') => string;
   /** Compiles a nested node (and/or/not children, a related object's filter). */
   readonly compile: (node: FilterNode, scope: Scope) => SqlFragment;
 }
 
 /** Aliases the compiler generates; a caller's alias must not look like one of them. */
-export const GENERATED_ALIAS = /^[ertlsv]\d+$/;
+export const GENERATED_ALIAS = /^[dertlsv]\d+$/;

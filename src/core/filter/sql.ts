@@ -3,7 +3,7 @@
  * only way to put a value into a fragment is `param`. `raw` is for text the code itself owns
  * (catalog identifiers, keywords), never for anything a client sent.
  */
-import { SqlFragment } from './filter-tree';
+import { IdSet, SqlFragment } from './filter-tree';
 
 /** A fragment of SQL text owned by the code (an identifier from the catalog, a keyword). */
 export const raw = (text: string): SqlFragment => ({ sql: text, params: [] });
@@ -35,3 +35,12 @@ export function sql(strings: TemplateStringsArray, ...parts: readonly SqlFragmen
 
 export const TRUE = raw('TRUE');
 export const FALSE = raw('FALSE');
+
+/**
+ * `<alias>.id IN (<select>)`, marked as an id set (SqlFragment.idSet): only for a `select` that is
+ * uncorrelated and yields each id at most once, in the column named `column`.
+ */
+export function idSetMembership(alias: string, select: SqlFragment, column: string): SqlFragment {
+  const idSet: IdSet = { select, column };
+  return { ...sql`${raw(alias)}.id IN (${select})`, idSet };
+}

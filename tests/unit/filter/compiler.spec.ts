@@ -127,7 +127,7 @@ describe('custom attributes, a few rows (correlated form): the object\'s attribu
 ));
 
 test('custom attributes of another object type and inside related use that type and row', () => {
-  expect(compilePredicate(attr(custom('tier', 'STRING'), 'EQ', 'a'), { ...opts('TICKET'), form: 'set' })).toEqual({
+  expect(compilePredicate(attr(custom('tier', 'STRING'), 'EQ', 'a'), { ...opts('TICKET'), form: 'set' })).toMatchObject({
     sql: "o.id IN (SELECT v1.object_id FROM attribute_values v1 WHERE v1.workspace_id = ? AND v1.object_type = ? AND v1.attr_key = ? AND v1.str_value = ?)",
     params: [WS, 6, 'tier', 'a'],
   });
@@ -347,13 +347,77 @@ describe('set form: windowed events nested in related, or, not', () => check([
 describe('statements', () => {
   const tag: FilterNode = { kind: 'tag', tag: 'vip', has: true };
   const TAG = 'EXISTS (SELECT 1 FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.object_id = o.id AND t1.tag = ?)';
-  /** Over the whole table, membership is a semi-join (which MariaDB also optimises inside INSERT … SELECT). */
-  const TAG_SET = 'o.id IN (SELECT t1.object_id FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.tag = ?)';
+
+  /** Over the whole table, a statement joins the id sets first and reads the object's row after them. */
+  const TAG_FIRST = (table: string) => `FROM (SELECT t1.object_id FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.tag = ?) d2 STRAIGHT_JOIN ${table} o ON o.id = d2.object_id WHERE o.workspace_id = ?`;
 
   test('matching ids', () => {
     expect(compileMatchingIdsQuery(tag, opts('DEAL'))).toEqual({
-      sql: `SELECT o.id FROM deals o WHERE o.workspace_id = ? AND ${TAG_SET}`, params: [WS, WS, 4, 'vip'],
+      sql: `SELECT o.id ${TAG_FIRST('deals')}`, params: [WS, 4, 'vip', WS],
     });
+  });
+
+  test('whole table: the id sets of the top-level and are joined first, the other conditions cheapest first', () => {
+    const tree: FilterNode = { kind: 'and', children: [
+      event({ operator: 'GT', value: 1 }), // COUNT over all time: a correlated subquery per user
+      { kind: 'not', child: { kind: 'tag', tag: 'x', has: true } }, // an anti-join, not an id set
+      { kind: 'and', children: [
+        isSet('country'),
+        attr(custom('plan', 'STRING'), 'EQ', 'pro'), // an id set
+      ] },
+      event({ value: 3, window: W7 }), // set-based COUNT ≥ 3 in 7 days: an id set
+      { kind: 'or', children: [isSet('city'), { kind: 'tag', tag: 'y', has: true }] },
+    ] };
+    const q = compileCountQuery(tree, opts());
+    expect(q.sql).toBe([
+      'SELECT COUNT(*) AS n',
+      "FROM (SELECT v3.object_id FROM attribute_values v3 WHERE v3.workspace_id = ? AND v3.object_type = ? AND v3.attr_key = ? AND v3.str_value = ?) d6",
+      `JOIN (SELECT e4.user_id FROM events e4 WHERE e4.workspace_id = ? AND e4.name = ? AND e4.occurred_at >= ? GROUP BY e4.user_id HAVING COALESCE(COUNT(*) >= ?, FALSE)) d7 ON d7.user_id = d6.object_id`,
+      'STRAIGHT_JOIN users o ON o.id = d6.object_id',
+      `WHERE o.workspace_id = ? AND (${STR})`,
+      'AND NOT o.id IN (SELECT t2.object_id FROM object_tags t2 WHERE t2.workspace_id = ? AND t2.object_type = ? AND t2.tag = ?)',
+      "AND ((o.city IS NOT NULL AND o.city <> '') OR o.id IN (SELECT t5.object_id FROM object_tags t5 WHERE t5.workspace_id = ? AND t5.object_type = ? AND t5.tag = ?))",
+      'AND COALESCE((SELECT COUNT(*) FROM events e1 WHERE e1.workspace_id = ? AND e1.user_id = o.id AND e1.name = ?) > ?, FALSE)',
+    ].join(' '));
+    expect(q.params).toEqual([WS, 1, 'plan', 'pro', WS, 'purchase', ago(7), 3, WS, WS, 1, 'x', WS, 1, 'y', WS, 'purchase', 1]);
+  });
+
+  test('whole table without an id set: one table, the conditions cheapest first', () => {
+    const tree: FilterNode = { kind: 'and', children: [
+      event({ operator: 'GT', value: 1 }),
+      event({ operator: 'EQ', value: 0, window: W7 }), // NOT IN over the window: not an id set
+      isSet('country'),
+    ] };
+    expect(compileMatchingIdsQuery(tree, opts()).sql).toBe(
+      `SELECT o.id FROM users o WHERE o.workspace_id = ? AND (${STR}) AND (o.id NOT IN (SELECT e2.user_id ${S_SET.replace(/e1/g, 'e2')}))`
+      + ' AND COALESCE((SELECT COUNT(*) FROM events e1 WHERE e1.workspace_id = ? AND e1.user_id = o.id AND e1.name = ?) > ?, FALSE)',
+    );
+  });
+
+  test('an id set only where the condition is exactly membership of a set with each id once', () => {
+    const set = { ...opts(), form: 'set' as const };
+    const idSet = (node: FilterNode) => compilePredicate(node, set).idSet;
+    expect(idSet({ kind: 'tag', tag: 'x', has: true })).toEqual({
+      select: { sql: 'SELECT t1.object_id FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.tag = ?', params: [WS, 1, 'x'] },
+      column: 'object_id',
+    });
+    expect(idSet({ kind: 'list', listId: '9', isMember: true })?.column).toBe('object_id');
+    expect(idSet(attr(custom('plan', 'STRING'), 'IS_SET'))?.column).toBe('object_id');
+    expect(idSet(event({ aggregate: 'SUM', property: 'amount', operator: 'GT', value: 5 }))?.column).toBe('user_id');
+    expect(compilePredicate(event({ value: 2, window: W7 }), { ...opts('PRODUCT'), form: 'set' }).idSet?.column).toBe('product_id');
+    for (const node of [
+      { kind: 'tag', tag: 'x', has: false },
+      { kind: 'list', listId: '9', isMember: false },
+      attr(custom('plan', 'STRING'), 'NEQ', 'pro'),
+      attr(custom('plan', 'STRING'), 'IS_NOT_SET'),
+      event({ window: W7 }), // "S is not empty": the same id many times
+      event({ operator: 'LT', value: 3, window: W7 }), // true for an empty S: NOT IN
+      event({ operator: 'GT', value: 1 }), // correlated
+      { kind: 'related', relation: 'deals', target: 'DEAL', quantifier: 'ANY', filter: isSet('name') },
+      { kind: 'and', children: [{ kind: 'tag', tag: 'x', has: true }] },
+    ] as FilterNode[]) expect(idSet(node)).toBeUndefined();
+    // A few restricted ids: correlated lookups, no sets.
+    expect(compilePredicate({ kind: 'tag', tag: 'x', has: true }, opts()).idSet).toBeUndefined();
   });
 
   test('set forms of list, segment and related conditions (whole-table statements)', () => {
@@ -361,7 +425,7 @@ describe('statements', () => {
     expect(compilePredicate({ kind: 'list', listId: '9', isMember: false }, set)).toEqual({
       sql: 'NOT o.id IN (SELECT l1.object_id FROM list_members l1 WHERE l1.list_id = ?)', params: ['9'],
     });
-    expect(compilePredicate({ kind: 'segment', segmentId: '8', isMember: true }, set)).toEqual({
+    expect(compilePredicate({ kind: 'segment', segmentId: '8', isMember: true }, set)).toMatchObject({
       sql: 'o.id IN (SELECT s1.object_id FROM segment_members s1 WHERE s1.segment_id = ?)', params: ['8'],
     });
     expect(compilePredicate({ kind: 'related', relation: 'company', target: 'COMPANY', quantifier: 'NONE', filter: isSet('country') }, set).sql).toBe(
@@ -381,7 +445,7 @@ describe('statements', () => {
 
   test('count', () => {
     expect(compileCountQuery(tag, opts('TICKET'))).toEqual({
-      sql: `SELECT COUNT(*) AS n FROM tickets o WHERE o.workspace_id = ? AND ${TAG_SET}`, params: [WS, WS, 6, 'vip'],
+      sql: `SELECT COUNT(*) AS n ${TAG_FIRST('tickets')}`, params: [WS, 6, 'vip', WS],
     });
   });
 
