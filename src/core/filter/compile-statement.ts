@@ -38,12 +38,20 @@ import { perObject } from './compile-event';
 import { join, param, raw, sql } from './sql';
 import { Scope } from './scope';
 
+/**
+ * At most this many sets are joined (the first ones of the filter); the others stay `o.id IN (…)`
+ * tests. MariaDB joins at most 61 tables, and a filter may have 200 conditions; a few sets
+ * already leave few ids to look up.
+ */
+const MAX_JOINED_SETS = 6;
+
 /** `FROM … WHERE …` selecting the rows of `table` (aliased `scope.alias`) that match `node`, in `scope`'s workspace. */
 export function compileWholeTable(node: FilterNode, scope: Scope, table: string): SqlFragment {
   const o = scope.alias;
   const conjuncts = conjunctsOf(node).map((n) => ({ compiled: scope.compile(n, scope), cost: costOf(n, scope) }));
-  const sets = conjuncts.flatMap((c) => (c.compiled.idSet ? [c.compiled.idSet] : []));
-  const tests = conjuncts.filter((c) => !c.compiled.idSet).sort((a, b) => a.cost - b.cost).map((c) => c.compiled);
+  const joined = new Set(conjuncts.filter((c) => c.compiled.idSet).slice(0, MAX_JOINED_SETS));
+  const sets = [...joined].flatMap((c) => (c.compiled.idSet ? [c.compiled.idSet] : []));
+  const tests = conjuncts.filter((c) => !joined.has(c)).sort((a, b) => a.cost - b.cost).map((c) => c.compiled);
   const where = join([sql`${raw(o)}.workspace_id = ${param(scope.workspaceId)}`, ...tests], ' AND ');
   if (sets.length === 0) return sql`FROM ${raw(table)} ${raw(o)} WHERE ${where}`;
   const derived = sets.map((set) => ({ set, alias: scope.nextAlias('d') }));

@@ -394,6 +394,14 @@ describe('statements', () => {
     );
   });
 
+  test('at most 6 id sets are joined (MariaDB joins at most 61 tables; a filter has up to 200 conditions), the others stay IN tests', () => {
+    const tags: FilterNode = { kind: 'and', children: Array.from({ length: 8 }, (_, i): FilterNode => ({ kind: 'tag', tag: `t${i}`, has: true })) };
+    const q = compileCountQuery(tags, opts());
+    expect(q.sql.match(/\) d\d+/g)).toEqual([') d9', ') d10', ') d11', ') d12', ') d13', ') d14']);
+    expect(q.sql).toMatch(/WHERE o\.workspace_id = \? AND o\.id IN \(SELECT t7\.object_id .*\) AND o\.id IN \(SELECT t8\.object_id .*\)$/);
+    expect(q.params.slice(-7)).toEqual([WS, WS, 1, 't6', WS, 1, 't7']);
+  });
+
   test('an id set only where the condition is exactly membership of a set with each id once', () => {
     const set = { ...opts(), form: 'set' as const };
     const idSet = (node: FilterNode) => compilePredicate(node, set).idSet;
