@@ -5,6 +5,9 @@
  * bug or a conflict and stays an internal error.
  */
 
+/** MariaDB/MySQL error 1114: "The table … is full" (a MEMORY table reached max_heap_table_size). */
+export const ER_RECORD_FILE_FULL = 1114;
+
 /** Driver and socket codes of a connection that could not be opened or was lost. */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',

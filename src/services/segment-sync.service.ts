@@ -16,12 +16,13 @@
  */
 import { DataSource, QueryRunner } from 'typeorm';
 import { compileFingerprintQuery, compileMatchingIdsQuery, idHashSql } from '../core/filter/compiler';
-import { compileNextChangeQuery } from '../core/filter/moments';
-import type { FilterNode, SqlFragment } from '../core/filter/filter-tree';
+import type { FilterNode } from '../core/filter/filter-tree';
+import { ER_RECORD_FILE_FULL } from '../db/connection-errors';
 import { OBJECT_TYPE_CODE } from '../core/object-types';
 import type { Logger } from '../logger';
 import { loadSegment, toRun } from '../db/segment-store';
 import type { FilterService } from './filter.service';
+import { SegmentMoments } from './segment-moments';
 import type { MembershipDelta, SegmentRecord, SyncRunRecord, SyncTrigger } from './segment-types';
 
 export const SAMPLE_IDS = 1000;
@@ -33,8 +34,6 @@ export const SAMPLE_IDS = 1000;
 const STAGING_MEMORY_BYTES = 1024 * 1024 * 1024;
 /** History rows per statement of a large change (see writeHistory). */
 const HISTORY_CHUNK = 20_000;
-/** MariaDB/MySQL error 1114: "The table … is full" (a MEMORY table reached max_heap_table_size). */
-const ER_RECORD_FILE_FULL = 1114;
 /** How long a full sync (and a DEPENDENCY evaluation) waits for the segment's lock. */
 const LOCK_WAIT_SECONDS = 600;
 /**
@@ -94,12 +93,17 @@ export class SegmentSyncService {
   /** The connections of the syncs and evaluations running now (see interruptAll). */
   private readonly inFlight = new Set<QueryRunner>();
 
+  /** The freshness bookkeeping of what this engine applies (segment_time_triggers). */
+  private readonly moments: SegmentMoments;
+
   constructor(
     private readonly ds: DataSource,
     private readonly filters: FilterService,
     private readonly logger: Logger,
     private readonly options: SegmentSyncOptions = {},
-  ) {}
+  ) {
+    this.moments = new SegmentMoments({ timeTriggers: options.timeTriggers, stagingMemoryBytes: options.stagingMemoryBytes ?? STAGING_MEMORY_BYTES });
+  }
 
   /** Every finished full sync run (SUCCEEDED or FAILED), e.g. for metrics. */
   onRun(listener: (run: SyncRunRecord) => void): () => void {
@@ -260,14 +264,14 @@ export class SegmentSyncService {
    */
   private async applyUnchanged(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, startedAt: Date, runId: string): Promise<void> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
-    const staged = await this.stageMoments(runner, segment, tree, startedAt);
+    const staged = await this.moments.stage(runner, segment, tree, startedAt);
     await runner.startTransaction('READ COMMITTED');
     const locked = (await q('SELECT member_count FROM segments WHERE id = ? FOR UPDATE', [segment.id])) as Array<{ member_count: number }>;
     if (locked.length === 0) throw new Error('the segment was deleted during its sync');
     const count = Number(locked[0].member_count);
     const at = new Date();
     await q("UPDATE segments SET sync_status = 'IDLE', last_synced_at = ?, last_error = NULL WHERE id = ?", [at, segment.id]);
-    await this.replaceMoments(runner, segment.id, staged);
+    await this.moments.replace(runner, segment.id, staged);
     const finishedAt = new Date();
     await q("UPDATE segment_sync_runs SET status = 'SUCCEEDED', finished_at = ?, duration_ms = ?, member_count = ?, entered = 0, exited = 0 WHERE id = ?", [
       finishedAt, finishedAt.getTime() - startedAt.getTime(), count, runId,
@@ -298,7 +302,7 @@ export class SegmentSyncService {
    */
   private async apply(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, trigger: SyncTrigger, startedAt: Date, opts: { runId?: string; onlyIds?: readonly string[] }): Promise<Applied> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
-    const staged = opts.onlyIds ? false : await this.stageMoments(runner, segment, tree, startedAt);
+    const staged = opts.onlyIds ? false : await this.moments.stage(runner, segment, tree, startedAt);
     await runner.startTransaction('READ COMMITTED');
     const locked = (await q('SELECT member_count FROM segments WHERE id = ? FOR UPDATE', [segment.id])) as Array<{ member_count: number }>;
     if (locked.length === 0) throw new Error('the segment was deleted during its sync');
@@ -358,8 +362,8 @@ export class SegmentSyncService {
       )) as { insertId: number };
       eventId = String(res.insertId);
     }
-    if (opts.onlyIds) await this.writeMoments(runner, segment, tree, startedAt, opts.onlyIds);
-    else await this.replaceMoments(runner, segment.id, staged);
+    if (opts.onlyIds) await this.moments.writeFor(runner, segment, tree, startedAt, opts.onlyIds);
+    else await this.moments.replace(runner, segment.id, staged);
     await runner.commitTransaction();
     return { delta, eventId };
   }
@@ -416,100 +420,6 @@ export class SegmentSyncService {
          member_hash = member_hash ^ CAST(? AS UNSIGNED) ^ CAST(? AS UNSIGNED) WHERE id = ?`,
       [entered.total, exited.total, entered.hash, exited.hash, segmentId],
     );
-  }
-
-  /**
-   * The moments this segment keeps (see core/filter/moments.ts), as of `now`, of `onlyIds` or of
-   * all its objects; null when it keeps none: only real-time segments that are not paused keep
-   * moments (the others lose theirs), and only when their filter depends on time.
-   */
-  private momentsQuery(segment: SegmentRecord, tree: FilterNode, now: Date, onlyIds?: readonly string[]): SqlFragment | null {
-    if (!segment.realtime || segment.paused || this.options.timeTriggers === false) return null;
-    return compileNextChangeQuery(tree, { workspaceId: segment.workspaceId, objectType: segment.objectType, now, restrictToIds: onlyIds });
-  }
-
-  /**
-   * Freshness bookkeeping of a full sync, first half: every moment of the segment as of `now`
-   * into seg_moments (object_id, due_at), read at READ COMMITTED before the transaction that
-   * applies the sync opens, like its member set (see stage): the read takes no row locks, and
-   * the transaction does not hold the segment's row while it runs. Returns false when the segment
-   * keeps no moments (there is then no seg_moments). In memory, on disk when there are more
-   * moments than STAGING_MEMORY_BYTES holds.
-   *
-   * It reads after the member set (each READ COMMITTED statement sees what had committed when it
-   * started), as the moments read inside the transaction always did: an object written in
-   * between may get a moment of its new data beside a result of its old. That write's real-time
-   * evaluation comes after this sync (it needs the segment's lock) and rewrites both.
-   */
-  private async stageMoments(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date): Promise<boolean> {
-    const moments = this.momentsQuery(segment, tree, now);
-    if (!moments) return false;
-    const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
-    await q('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-    await q('SET SESSION max_heap_table_size = ?', [this.options.stagingMemoryBytes ?? STAGING_MEMORY_BYTES]);
-    const fill = async (engine: 'MEMORY' | 'InnoDB') => {
-      await q('DROP TEMPORARY TABLE IF EXISTS seg_moments');
-      await q(`CREATE TEMPORARY TABLE seg_moments (object_id BIGINT UNSIGNED NOT NULL, due_at DATETIME(3) NOT NULL, PRIMARY KEY USING BTREE (object_id)) ENGINE=${engine}`);
-      await this.withoutStrictMode(runner, () => q(`INSERT INTO seg_moments (object_id, due_at) SELECT m.object_id, m.due_at FROM (${moments.sql}) m`, [...moments.params]));
-    };
-    try {
-      await fill('MEMORY');
-    } catch (error) {
-      if ((error as { errno?: number }).errno !== ER_RECORD_FILE_FULL) throw error;
-      await fill('InnoDB');
-    }
-    return true;
-  }
-
-  /**
-   * Freshness bookkeeping of a full sync, second half, in the transaction that applies its
-   * results: the staged moments (`staged`, see stageMoments) become the segment's, by
-   * difference. Rows of objects without a moment any more go, new and moved moments are
-   * written, the others stay untouched. A moment depends on the data and not on `now`, except
-   * once it has passed (then it moves on or goes), so an unchanged re-sync writes no row, where
-   * rewriting them all held the segment's lock for minutes, with 620k row changes in one
-   * transaction, on the 1M-user benchmark set. Without staged moments, the segment's rows go.
-   */
-  private async replaceMoments(runner: QueryRunner, segmentId: string, staged: boolean): Promise<void> {
-    const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
-    if (!staged) {
-      await q('DELETE FROM segment_time_triggers WHERE segment_id = ?', [segmentId]);
-      return;
-    }
-    await q('DELETE t FROM segment_time_triggers t LEFT JOIN seg_moments s ON s.object_id = t.object_id WHERE t.segment_id = ? AND s.object_id IS NULL', [segmentId]);
-    await q(
-      `INSERT INTO segment_time_triggers (segment_id, object_id, due_at)
-       SELECT ?, s.object_id, s.due_at FROM seg_moments s LEFT JOIN segment_time_triggers t ON t.segment_id = ? AND t.object_id = s.object_id
-       WHERE t.object_id IS NULL OR t.due_at <> s.due_at
-       ON DUPLICATE KEY UPDATE due_at = VALUES(due_at)`,
-      [segmentId, segmentId],
-    );
-  }
-
-  /**
-   * Freshness bookkeeping of a restricted evaluation, in the transaction that applies its results:
-   * the moments of `onlyIds` (at most a thousand) replace theirs.
-   */
-  private async writeMoments(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date, onlyIds: readonly string[]): Promise<void> {
-    const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
-    await q(`DELETE FROM segment_time_triggers WHERE segment_id = ? AND object_id IN (${onlyIds.map(() => '?').join(', ')})`, [segment.id, ...onlyIds]);
-    const moments = this.momentsQuery(segment, tree, now, onlyIds);
-    if (!moments) return;
-    await this.withoutStrictMode(runner, () => q(`INSERT INTO segment_time_triggers (segment_id, object_id, due_at) SELECT ?, m.object_id, m.due_at FROM (${moments.sql}) m`, [segment.id, ...moments.params]));
-  }
-
-  /**
-   * Runs a statement that evaluates moments without STRICT_TRANS_TABLES: a JSON date the pattern
-   * lets through but the calendar does not (02-30) has no moment, a warning rather than a failed
-   * sync (see jsonDateTime).
-   */
-  private async withoutStrictMode(runner: QueryRunner, statement: () => Promise<unknown>): Promise<void> {
-    await runner.query("SET @segments_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = REPLACE(REPLACE(@@SESSION.sql_mode, 'STRICT_TRANS_TABLES', ''), 'STRICT_ALL_TABLES', '')");
-    try {
-      await statement();
-    } finally {
-      await runner.query('SET SESSION sql_mode = @segments_sql_mode');
-    }
   }
 
   private async cleanUp(runner: QueryRunner): Promise<void> {
