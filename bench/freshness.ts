@@ -41,6 +41,8 @@ const CONCURRENCY = Number(process.env.BENCH_FRESH_CONCURRENCY ?? 4);
 const BATCH = Number(process.env.BENCH_FRESH_BATCH ?? 200);
 const PARTS = (process.env.BENCH_PARTS ?? 'lag,ingest').split(',');
 const ROUNDS = Number(process.env.BENCH_FRESH_ROUNDS ?? 2);
+/** BENCH_SERVICE_LOG_LEVEL (e.g. debug, with BENCH_SERVICE_LOG=<file>): the service's log level (default warn). */
+const SERVICE_LOG_LEVEL: Record<string, string> = process.env.BENCH_SERVICE_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL } : {};
 const PORT = 4340;
 const PREFIX = 'fresh';
 
@@ -285,7 +287,7 @@ async function main(): Promise<void> {
   let svc: RunningService | null = null;
   try {
     await cleanUp(ds, ws);
-    svc = await startService(BENCH_DB, PORT, { TIME_SWEEP_MS: '2000' }, { token: meta.token });
+    svc = await startService(BENCH_DB, PORT, { TIME_SWEEP_MS: '2000', ...SERVICE_LOG_LEVEL }, { token: meta.token });
     const segs = await createSegments(svc);
     report.segments = segs;
     save();
@@ -307,7 +309,7 @@ async function main(): Promise<void> {
       for (let round = 0; round < ROUNDS * 2; round++) {
         const label = round % 2 === 0 ? 'off' : 'on';
         await svc?.stop();
-        svc = await startService(BENCH_DB, PORT, { TIME_SWEEP_MS: '2000', ...(label === 'off' ? { TIME_TRIGGERS: 'false' } : {}) }, { token: meta.token });
+        svc = await startService(BENCH_DB, PORT, { TIME_SWEEP_MS: '2000', ...SERVICE_LOG_LEVEL, ...(label === 'off' ? { TIME_TRIGGERS: 'false' } : {}) }, { token: meta.token });
         await settle(ds);
         const run = await ingest(ds, svc, Number(users), label);
         runs.push(run);

@@ -119,7 +119,7 @@ export class SegmentTimeService {
     }
     const result = { evaluated, lagsMs, busySegments: [...busy] };
     if (evaluated > 0 || busy.size > 0) {
-      this.logger.debug({ evaluated, busySegments: busy.size }, 'time-relative results re-evaluated');
+      this.logger.debug({ evaluated, busySegments: busy.size, ms: Date.now() - started, maxLagMs: lagsMs.reduce((a, b) => Math.max(a, b), 0) }, 'time-relative results re-evaluated');
       for (const l of this.listeners) l(result);
     }
     return result;
