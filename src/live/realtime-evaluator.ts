@@ -3,14 +3,16 @@
  * this coalesces them for a short moment (a burst of 10,000 events for 1,000 users becomes one
  * evaluation of 1,000 users), finds the real-time segments whose result those objects can change
  * (directly, or through `related` chains: a company's change reaches the users of segments
- * filtered on company fields), and has the sync engine re-evaluate just those objects. Objects
+ * filtered on company fields; and only for what the write changed: an event reaches the segments
+ * that read events of its name, a tag those that read tags, see `chainAffectedBy`), and has the
+ * sync engine re-evaluate just those objects. Objects
  * whose evaluation failed because the database was unreachable are evaluated again once it
  * answers (a committed write must not wait for the next scheduled sync to show). A segment whose
  * lock is held (a full sync runs) is not waited for: its ids are deferred, per segment, and
  * evaluated again every half second until it is free, while other segments go on.
  */
 import { DataSource } from 'typeorm';
-import { relationChains } from '../core/filter/relation-chains';
+import { chainAffectedBy, relationChains, type WriteKind } from '../core/filter/relation-chains';
 import type { ObjectType } from '../core/object-types';
 import { isDatabaseUnavailable } from '../db/connection-errors';
 import { mapBack } from '../db/relation-map';
@@ -49,6 +51,16 @@ interface SegmentWork {
   readonly ids: readonly string[];
 }
 
+/** Objects of one type touched by one kind of write, to be evaluated at the next flush. */
+interface Pending {
+  readonly workspaceId: string;
+  readonly type: ObjectType;
+  readonly cause: WriteKind['cause'];
+  /** For events: the names written (the union over the gathered changes). */
+  readonly eventNames: Set<string>;
+  readonly ids: Set<string>;
+}
+
 /** Ids a busy segment still has to evaluate, and when to try it next. */
 interface Deferred {
   readonly workspaceId: string;
@@ -57,7 +69,12 @@ interface Deferred {
 }
 
 export class RealtimeEvaluator {
-  private pending = new Map<string, { workspaceId: string; type: ObjectType; ids: Set<string> }>();
+  /**
+   * Changes gathered since the last flush, by workspace, type and kind of write (upserts and
+   * deletes together; events with the union of their names), so that each batch is evaluated
+   * only for the segments its kind of write can change.
+   */
+  private pending = new Map<string, Pending>();
   /** Per busy segment: the ids it still has to evaluate (for that segment only). */
   private readonly deferred = new Map<string, Deferred>();
   private timer: NodeJS.Timeout | null = null;
@@ -83,9 +100,14 @@ export class RealtimeEvaluator {
   }
 
   add(change: ObjectChange): void {
-    const key = `${change.workspaceId}:${change.objectType}`;
+    // Upserts and deletes can change anything: one batch for both. An event batch without names
+    // (none announced) counts as every name.
+    const cause = change.cause === 'delete' ? 'upsert' : change.cause;
+    const allNames = cause === 'event' && !change.eventNames;
+    const key = `${change.workspaceId}:${change.objectType}:${cause}${allNames ? ':*' : ''}`;
     let entry = this.pending.get(key);
-    if (!entry) this.pending.set(key, (entry = { workspaceId: change.workspaceId, type: change.objectType, ids: new Set() }));
+    if (!entry) this.pending.set(key, (entry = { workspaceId: change.workspaceId, type: change.objectType, cause, eventNames: new Set(), ids: new Set() }));
+    for (const name of change.eventNames ?? []) entry.eventNames.add(name);
     for (const id of change.ids) entry.ids.add(id);
     this.schedule();
   }
@@ -154,7 +176,7 @@ export class RealtimeEvaluator {
       for (let i = 0; i < ids.length; i += chunk) {
         const part = ids.slice(i, i + chunk);
         try {
-          await this.evaluate(batch.workspaceId, batch.type, part);
+          await this.evaluate(batch.workspaceId, batch.type, part, kindOf(batch));
         } catch (error) {
           if (!isDatabaseUnavailable(error)) {
             this.logger.error({ err: error }, 'real-time evaluation failed');
@@ -162,7 +184,7 @@ export class RealtimeEvaluator {
           }
           // Evaluating again is harmless (a diff): the whole part goes back, for every segment.
           unavailable = true;
-          this.add({ workspaceId: batch.workspaceId, objectType: batch.type, ids: part, cause: 'upsert' });
+          this.add({ workspaceId: batch.workspaceId, objectType: batch.type, ids: part, ...kindOf(batch) });
         }
       }
     }
@@ -239,7 +261,7 @@ export class RealtimeEvaluator {
    * Re-evaluates every real-time segment that objects `ids` of `type` can affect, a few segments
    * at once. Ids for a segment already deferred (busy) join its deferred ids.
    */
-  private async evaluate(workspaceId: string, type: ObjectType, ids: string[]): Promise<void> {
+  private async evaluate(workspaceId: string, type: ObjectType, ids: string[], kind: WriteKind): Promise<void> {
     const segments = (await this.ds.query('SELECT id, object_type, filter FROM segments WHERE workspace_id = ? AND realtime = 1 AND paused = 0', [workspaceId])) as Array<{ id: string; object_type: number; filter: unknown }>;
     const work: SegmentWork[] = [];
     for (const seg of segments) {
@@ -252,7 +274,7 @@ export class RealtimeEvaluator {
       }
       const affected = new Set<string>();
       for (const chain of relationChains(tree, segType)) {
-        if (chain.target !== type) continue;
+        if (chain.target !== type || !chainAffectedBy(chain, kind)) continue;
         const mapped = chain.relations.length === 0 ? ids : await mapBack((s, p) => this.ds.query(s, p), workspaceId, segType, chain.relations, ids);
         for (const id of mapped) affected.add(id);
       }
@@ -268,4 +290,10 @@ export class RealtimeEvaluator {
     const [unreachable] = await this.run(work);
     if (unreachable) throw unreachable.error;
   }
+}
+
+/** The kind of write a pending batch gathered (every event name when it was announced without names). */
+function kindOf(batch: Pending): WriteKind {
+  if (batch.cause !== 'event') return { cause: batch.cause };
+  return batch.eventNames.size > 0 ? { cause: 'event', eventNames: [...batch.eventNames] } : { cause: 'event' };
 }

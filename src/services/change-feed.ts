@@ -11,6 +11,8 @@ export interface ObjectChange {
   readonly ids: readonly string[];
   /** What kind of write touched them. */
   readonly cause: 'upsert' | 'event' | 'tag' | 'list' | 'delete';
+  /** For `event`: the names of the events written (real time then skips segments that read none of them). */
+  readonly eventNames?: readonly string[];
 }
 
 export type ChangeListener = (change: ObjectChange) => void;

@@ -82,9 +82,10 @@ export class EventService {
         if (firstId !== null) await insertEventNumbers((s, p) => uow.query(s, p), { workspaceId: ws, fromEventId: firstId, createdAt: now });
         const userIds = unique(events.map((e) => e.userId ?? users.get(e.userExternalId!)!));
         const productIds = unique(events.flatMap((e) => (e.productId ? [e.productId] : e.productExternalId ? [products.get(e.productExternalId)!] : [])));
+        const eventNames = unique(events.map((e) => e.name));
         uow.afterCommit(() => {
-          this.changes.publish({ workspaceId: ws, objectType: 'USER', ids: userIds, cause: 'event' });
-          this.changes.publish({ workspaceId: ws, objectType: 'PRODUCT', ids: productIds, cause: 'event' });
+          this.changes.publish({ workspaceId: ws, objectType: 'USER', ids: userIds, cause: 'event', eventNames });
+          this.changes.publish({ workspaceId: ws, objectType: 'PRODUCT', ids: productIds, cause: 'event', eventNames });
         });
         return { accepted, duplicates: events.length - accepted };
       },
