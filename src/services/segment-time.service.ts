@@ -19,6 +19,8 @@ export interface TimeSweepOptions {
   readonly parallel?: number;
   /** Stop starting new rounds after this long, leaving the rest to the next run (default 20 s). */
   readonly budgetMs?: number;
+  /** Checked between rounds: true ends the run (e.g. the process is stopping). */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface TimeSweepResult {
@@ -115,7 +117,7 @@ export class SegmentTimeService {
         }
       }));
       // After a failure the same rows would come back at once: leave them to the next run.
-      if (failed || rows.length < batch || Date.now() - started > (options.budgetMs ?? 20_000)) break;
+      if (failed || rows.length < batch || Date.now() - started > (options.budgetMs ?? 20_000) || options.shouldStop?.()) break;
     }
     const result = { evaluated, lagsMs, busySegments: [...busy] };
     if (evaluated > 0 || busy.size > 0) {
