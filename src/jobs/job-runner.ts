@@ -120,19 +120,8 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
   // most of the lag between a moment and its change; now only the seams between runs wait for it.
   const sweepMs = options.timeSweepMs ?? 2_000;
   const sweepRunMs = Math.max(sweepMs, Math.min(30_000, lockLifetime / 2));
-  let stopping = false;
-  let wakeSweep: (() => void) | null = null;
-  agenda.define(TIME_SWEEP_JOB, async () => {
-    const until = Date.now() + sweepRunMs;
-    for (;;) {
-      await services.segmentTimes.runDue({ shouldStop: () => stopping });
-      if (stopping || Date.now() + sweepMs >= until) return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => { wakeSweep = null; resolve(); }, sweepMs);
-        wakeSweep = () => { clearTimeout(timer); wakeSweep = null; resolve(); };
-      });
-    }
-  }, { concurrency: 1, lockLimit: 1, lockLifetime });
+  const sweepStop = new StopSignal();
+  agenda.define(TIME_SWEEP_JOB, () => sweepLoop((shouldStop) => services.segmentTimes.runDue({ shouldStop }), { periodMs: sweepMs, runMs: sweepRunMs, stop: sweepStop }), { concurrency: 1, lockLimit: 1, lockLifetime });
   // Webhook deliveries: every role enqueues them; workers send them, with retries.
   const webhookJobs = defineWebhookJobs(agenda, {
     webhooks: services.webhooks, logger, recoveryEveryMs: options.webhookRecoveryEveryMs, recoveryGraceMs: options.webhookRecoveryGraceMs,
@@ -210,8 +199,7 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
       const deadline = Date.now() + timeoutMs;
       logger.info({ running: [...running].map((j) => j.attrs.name) }, 'job runner stopping');
       // A time sweep between two passes ends now, one in a pass after its current round.
-      stopping = true;
-      (wakeSweep as (() => void) | null)?.();
+      sweepStop.stop();
       // No new job from now on; jobs locked but not started yet are unlocked for other workers.
       await within(agenda.stop().catch((error: unknown) => logger.warn({ err: error }, 'stopping the job scheduler failed')), Math.max(0, deadline - STOP_RELEASE_MS - Date.now()), 'stopping the job scheduler');
       if (!(await idle(deadline - STOP_RELEASE_MS))) {
@@ -237,4 +225,43 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
       await pool.end().catch(() => undefined);
     },
   };
+}
+
+/** A stop request that loops check and that wakes their waits. */
+export class StopSignal {
+  private stopped = false;
+  private readonly wakers = new Set<() => void>();
+
+  get requested(): boolean {
+    return this.stopped;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const wake of this.wakers) wake();
+  }
+
+  /** Resolves after `ms`, or at once when stopped. */
+  sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => { clearTimeout(timer); this.wakers.delete(wake); resolve(); };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
+    });
+  }
+}
+
+/**
+ * One run of the time-sweep job: `sweep` every `periodMs` for up to `runMs`, until `stop`
+ * (`sweep` gets a check to end its own rounds early on stop).
+ */
+export async function sweepLoop(sweep: (shouldStop: () => boolean) => Promise<unknown>, options: { periodMs: number; runMs: number; stop: StopSignal }): Promise<void> {
+  const until = Date.now() + options.runMs;
+  for (;;) {
+    await sweep(() => options.stop.requested);
+    if (options.stop.requested || Date.now() + options.periodMs >= until) return;
+    await options.stop.sleep(options.periodMs);
+    if (options.stop.requested) return;
+  }
 }
