@@ -4,12 +4,12 @@
  * unchanged re-sync skips staging and diffing, a changed one is never mistaken for unchanged, and
  * a set larger than the memory allowed for staging is staged on disk with the same result.
  */
-import { MysqlQueryRunner } from 'typeorm/driver/mysql/MysqlQueryRunner';
 import { idHashSql } from '../../src/core/filter/compiler';
 import { createLogger } from '../../src/logger';
 import { createServices, Services } from '../../src/services';
 import type { RequestContext } from '../../src/services/context';
 import { createTestDatabase, TestDatabase } from '../support/db';
+import { statementsOf } from '../support/statements';
 
 let db: TestDatabase;
 let services: Services;
@@ -36,22 +36,6 @@ async function fingerprints(segmentId: string) {
     [segmentId],
   )) as Array<{ n: string; s: string; h: string }>;
   return { stored: { n: Number(stored.n), s: stored.s, h: stored.h }, actual: { n: Number(actual.n), s: actual.s, h: actual.h } };
-}
-
-/** The SQL statements run through query runners while `work` runs. */
-async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const original = MysqlQueryRunner.prototype.query;
-  MysqlQueryRunner.prototype.query = function (this: MysqlQueryRunner, ...args: Parameters<MysqlQueryRunner['query']>) {
-    seen.push(String(args[0]));
-    return original.apply(this, args);
-  } as MysqlQueryRunner['query'];
-  try {
-    await work();
-  } finally {
-    MysqlQueryRunner.prototype.query = original;
-  }
-  return seen;
 }
 
 const oslo = { attribute: { field: 'city', operator: 'EQ', value: 'Oslo' } };

@@ -9,13 +9,13 @@
  * Data change behind the engine's back (plain SQL, no real-time evaluation), so that only the
  * full syncs under test write moments.
  */
-import { MysqlQueryRunner } from 'typeorm/driver/mysql/MysqlQueryRunner';
 import { compileNextChangeQuery } from '../../src/core/filter/moments';
 import { createLogger } from '../../src/logger';
 import { createServices, Services } from '../../src/services';
 import type { RequestContext } from '../../src/services/context';
 import type { SegmentRecord } from '../../src/services/segment-types';
 import { createTestDatabase, TestDatabase } from '../support/db';
+import { statementsOf } from '../support/statements';
 
 const DAY = 86_400_000;
 
@@ -99,22 +99,6 @@ async function writes(): Promise<string[]> {
 async function lastRunStart(segmentId: string): Promise<Date> {
   const [row] = (await db.dataSource.query('SELECT started_at FROM segment_sync_runs WHERE segment_id = ? ORDER BY id DESC LIMIT 1', [segmentId])) as Array<{ started_at: Date }>;
   return row.started_at;
-}
-
-/** The SQL statements run through query runners while `work` runs. */
-async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const original = MysqlQueryRunner.prototype.query;
-  MysqlQueryRunner.prototype.query = function (this: MysqlQueryRunner, ...args: Parameters<MysqlQueryRunner['query']>) {
-    seen.push(String(args[0]));
-    return original.apply(this, args);
-  } as MysqlQueryRunner['query'];
-  try {
-    await work();
-  } finally {
-    MysqlQueryRunner.prototype.query = original;
-  }
-  return seen;
 }
 
 const setLastSeen = (externalId: string, at: Date) =>
