@@ -12,6 +12,7 @@
  * evaluated again every half second until it is free, while other segments go on.
  */
 import { DataSource } from 'typeorm';
+import { forEachConcurrently } from '../core/concurrency';
 import { chainAffectedBy, relationChains, type WriteKind } from '../core/filter/relation-chains';
 import type { ObjectType } from '../core/object-types';
 import { isDatabaseUnavailable } from '../db/connection-errors';
@@ -237,23 +238,18 @@ export class RealtimeEvaluator {
    */
   private async run(work: readonly SegmentWork[]): Promise<Array<{ work: SegmentWork; error: unknown }>> {
     const unreachable: Array<{ work: SegmentWork; error: unknown }> = [];
-    let next = 0;
-    const parallel = this.options.parallel ?? 4;
-    await Promise.all(Array.from({ length: Math.min(parallel, work.length) }, async () => {
-      while (next < work.length) {
-        const w = work[next++];
-        this.stats.evaluations++;
-        this.stats.objectsEvaluated += w.ids.length;
-        await this.syncs.evaluate(w.segmentId, w.ids, 'REALTIME').catch((error: unknown) => {
-          if (error instanceof SegmentBusyError) {
-            this.stats.deferrals++;
-            this.logger.debug({ segmentId: w.segmentId, ids: w.ids.length }, 'segment busy: real-time evaluation deferred');
-            this.defer(w);
-          } else if (isDatabaseUnavailable(error)) unreachable.push({ work: w, error });
-          else this.logger.error({ err: error, segmentId: w.segmentId }, 'real-time evaluation of a segment failed');
-        });
-      }
-    }));
+    await forEachConcurrently(work, this.options.parallel ?? 4, async (w) => {
+      this.stats.evaluations++;
+      this.stats.objectsEvaluated += w.ids.length;
+      await this.syncs.evaluate(w.segmentId, w.ids, 'REALTIME').catch((error: unknown) => {
+        if (error instanceof SegmentBusyError) {
+          this.stats.deferrals++;
+          this.logger.debug({ segmentId: w.segmentId, ids: w.ids.length }, 'segment busy: real-time evaluation deferred');
+          this.defer(w);
+        } else if (isDatabaseUnavailable(error)) unreachable.push({ work: w, error });
+        else this.logger.error({ err: error, segmentId: w.segmentId }, 'real-time evaluation of a segment failed');
+      });
+    });
     return unreachable;
   }
 

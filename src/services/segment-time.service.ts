@@ -7,6 +7,7 @@
  * lock is held (a full sync runs) is skipped for the sweep: its rows stay due for a later one.
  */
 import { DataSource } from 'typeorm';
+import { forEachConcurrently } from '../core/concurrency';
 import type { Logger } from '../logger';
 import { SegmentBusyError, SegmentSyncService } from './segment-sync.service';
 
@@ -107,14 +108,9 @@ export class SegmentTimeService {
           });
         }
       }
-      let next = 0;
-      await Promise.all(Array.from({ length: Math.min(options.parallel ?? 4, work.length) }, async () => {
-        while (next < work.length) {
-          await work[next++]().catch((error: unknown) => {
-            failed = true;
-            this.logger.error({ err: error }, 'time re-evaluation of a segment failed');
-          });
-        }
+      await forEachConcurrently(work, options.parallel ?? 4, (task) => task().catch((error: unknown) => {
+        failed = true;
+        this.logger.error({ err: error }, 'time re-evaluation of a segment failed');
       }));
       // After a failure the same rows would come back at once: leave them to the next run.
       if (failed || rows.length < batch || Date.now() - started > (options.budgetMs ?? 20_000) || options.shouldStop?.()) break;

@@ -3,7 +3,7 @@
  * recurring Agenda job (Agenda's polling started those 2–20 s apart: most of the freshness lag),
  * and a stop ends it at once, in its wait or through the sweep's own check.
  */
-import { StopSignal, sweepLoop } from '../../../src/jobs/job-runner';
+import { StopSignal, sweepLoop } from '../../../src/jobs/sweep-loop';
 
 test('sweeps every periodMs until runMs has passed', async () => {
   const at: number[] = [];
