@@ -63,11 +63,14 @@ async function seed(): Promise<void> {
     [105, WS, 3, null, 'page view', NOW, json({ at: '2025-06-14t10:00:00z' }), t],
     [106, OTHER_WS, 2, 52, 'purchase', NOW, json({ amount: 1000 }), t],
   ]);
+  // Tag and list rows name objects of their own workspace and type, as the service keeps them
+  // (tests/integration/membership-rows.spec.ts; the compiler relies on it). One exception, read
+  // only by USER filters here: the COMPANY tag on 4 (a user's id), a tag of another type.
   await insert('object_tags', 'workspace_id, object_type, object_id, tag, created_at', [
-    [WS, 1, 1, 'VIP', t], [WS, 1, 2, 'churn', t], [OTHER_WS, 1, 3, 'vip', t], [WS, 2, 4, 'vip', t],
+    [WS, 1, 1, 'VIP', t], [WS, 1, 2, 'churn', t], [OTHER_WS, 1, 6, 'vip', t], [WS, 2, 4, 'vip', t],
   ]);
   await insert('static_lists', 'id, workspace_id, object_type, name, created_at', [[61, WS, 1, 'list', t], [62, WS, 2, 'companies', t]]);
-  await insert('list_members', 'list_id, object_id, added_at', [[61, 1, t], [61, 3, t], [62, 2, t]]);
+  await insert('list_members', 'list_id, object_id, added_at', [[61, 1, t], [61, 3, t], [62, 12, t]]);
   // The filter index of custom attributes, from the JSON above (as the migration's backfill does).
   for (const type of OBJECT_TYPES) await backfillAttributeValues((sql, params) => db.dataSource.query(sql, params), type);
   // The numeric event properties, from the events above (as the migration's backfill does).
@@ -246,7 +249,7 @@ describe('related', () => {
   test('from companies: users with events, deals NONE', async () => {
     expect(await ids(related('users', purchase()), 'COMPANY')).toEqual([11]);
     expect(await ids(related('deals', attr('name', 'IS_SET'), 'NONE'), 'COMPANY')).toEqual([12]);
-    expect(await ids({ list: { listId: '62' } }, 'COMPANY')).toEqual([]);
+    expect(await ids({ list: { listId: '62' } }, 'COMPANY')).toEqual([12]);
   });
 });
 

@@ -252,8 +252,9 @@ export interface DataSetOptions {
   readonly maxObjects?: number;
   readonly maxEvents?: number;
   /**
-   * Rows of one workspace that name ids of another workspace's objects (tags, events, foreign
-   * keys): they must never count, since an id from another workspace is like one that does not exist.
+   * Rows of one workspace that name ids of another workspace's objects (events, foreign keys):
+   * they must never count, since an id from another workspace is like one that does not exist.
+   * (Never tags: the service refuses them.)
    */
   readonly strayRows?: boolean;
 }
@@ -287,7 +288,6 @@ interface RawWorkspace {
   objects: Record<ObjectType, RawObject[]>;
   events: RawEvent[];
   lists: Record<ObjectType, number[][]>;
-  strayTags: Array<{ type: ObjectType; pick: number; tag: string }>;
 }
 
 const refPick = (stray: boolean, nullable: boolean): fc.Arbitrary<RefPick> =>
@@ -347,15 +347,11 @@ function rawWorkspace(opts: DataSetOptions): fc.Arbitrary<RawWorkspace> {
     });
     const lists = fc.record(Object.fromEntries(OBJECT_TYPES.map((t) => [t,
       fc.array(fc.uniqueArray(fc.nat({ max: maxObjects - 1 }), { maxLength: maxObjects, size: 'max' }), { maxLength: 2 })])) as Record<ObjectType, fc.Arbitrary<number[][]>>);
-    const strayTags = (opts.strayRows ?? true)
-      ? fc.array(fc.record({ type: fc.constantFrom(...OBJECT_TYPES), pick: fc.nat(), tag: poolString(TAG_POOL) }), { maxLength: 6 })
-      : fc.constant<Array<{ type: ObjectType; pick: number; tag: string }>>([]);
     return fc.record({
       attrTypes: fc.constant(attrTypes),
       objects,
       events: fc.array(event, { minLength: (opts.maxEvents ?? 120) >> 1, maxLength: opts.maxEvents ?? 120, size: 'max' }),
       lists,
-      strayTags,
     });
   });
 }
@@ -397,17 +393,9 @@ function materialize(raws: RawWorkspace[], opts: DataSetOptions): DataSet {
       for (const tag of o.tags) tags.push({ workspaceId: ws[w], objectType: t, objectId: id, tag });
     }));
   }
-  // Stray tags: a workspace's tag row naming another workspace's object id (never for an id that
-  // the same workspace already uses in that type, which would be a real tag).
-  raws.forEach((raw, w) => {
-    for (const s of raw.strayTags) {
-      const other = idsOf[s.type][(w + 1) % ws.length];
-      if (!other.length) continue;
-      const objectId = other[s.pick % other.length];
-      if (tags.some((x) => x.workspaceId === ws[w] && x.objectType === s.type && x.objectId === objectId && foldKey(x.tag) === foldKey(s.tag))) continue;
-      tags.push({ workspaceId: ws[w], objectType: s.type, objectId, tag: s.tag });
-    }
-  });
+  // No stray tag rows (a workspace's tag naming another workspace's or a deleted object): the
+  // service never writes them (tests/integration/membership-rows.spec.ts), and the compiler counts
+  // a tag's rows without reading the objects (IdSet.ofExistingObjects).
 
   const events: EventRecord[] = [];
   let nextEvent = base + 1n;

@@ -12,7 +12,7 @@ export function compileTag(node: TagNode, scope: Scope): SqlFragment {
   const rows = sql`FROM object_tags ${t} WHERE ${t}.workspace_id = ${param(scope.workspaceId)} AND ${t}.object_type = ${param(OBJECT_TYPE_CODE[scope.objectType])}`;
   // An id set: the primary key (…, object_id, tag) holds each object once per tag (as tags compare).
   const member = scope.form === 'set'
-    ? idSetMembership(scope.alias, sql`SELECT ${t}.object_id ${rows} AND ${t}.tag = ${param(node.tag)}`, 'object_id')
+    ? idSetMembership(scope.alias, sql`SELECT ${t}.object_id ${rows} AND ${t}.tag = ${param(node.tag)}`, 'object_id', true)
     : sql`EXISTS (SELECT 1 ${rows} AND ${t}.object_id = ${o}.id AND ${t}.tag = ${param(node.tag)})`;
   return node.has ? member : negate(member);
 }
@@ -24,7 +24,7 @@ export function compileTag(node: TagNode, scope: Scope): SqlFragment {
 export function compileList(node: ListNode, scope: Scope): SqlFragment {
   const l = raw(scope.nextAlias('l'));
   const member = scope.form === 'set'
-    ? idSetMembership(scope.alias, sql`SELECT ${l}.object_id FROM list_members ${l} WHERE ${l}.list_id = ${param(node.listId)}`, 'object_id')
+    ? idSetMembership(scope.alias, sql`SELECT ${l}.object_id FROM list_members ${l} WHERE ${l}.list_id = ${param(node.listId)}`, 'object_id', true)
     : sql`EXISTS (SELECT 1 FROM list_members ${l} WHERE ${l}.list_id = ${param(node.listId)} AND ${l}.object_id = ${raw(scope.alias)}.id)`;
   return node.isMember ? member : negate(member);
 }

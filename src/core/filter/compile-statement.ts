@@ -13,9 +13,10 @@
  *
  * Each set yields an id at most once, so the join yields each object at most once, and exactly
  * when every IN condition holds: the rows of `WHERE o.workspace_id = ? AND o.id IN (…) AND …`.
- * The object's row is still read for every id: nothing in the schema says that an id in
- * object_tags, attribute_values, events, … names an object of the workspace (no foreign keys),
- * so counting a set's ids alone is not the same count.
+ * The object's row is read for every id, unless nothing else is tested and one of the sets is
+ * known to hold only ids of the workspace's objects (IdSet.ofExistingObjects: tags, lists and
+ * custom-attribute values, which the writes keep so; the schema has no foreign keys that would):
+ * then the statement reads the sets alone, `FROM (SELECT d1.c AS id FROM (<set 1>) d1 …) o`.
  *
  * Why the fixed order (BENCHMARKS.md "Filters", 1M users, one workspace): MariaDB estimates a
  * GROUP BY's output as its input and the workspace's ref on the object table as half of it, so
@@ -61,6 +62,10 @@ export function compileWholeTable(node: FilterNode, scope: Scope, table: string)
     sql`(${first.set.select}) ${raw(first.alias)}`,
     ...others.map((d) => sql`JOIN (${d.set.select}) ${raw(d.alias)} ON ${key(d)} = ${key(first)}`),
   ], ' ');
+  // Nothing to test on the object's row, and the ids are known to be objects of the workspace:
+  // the sets alone, as a derived table with the object's alias and its `id` (a tag alone: the
+  // tag's index range, without a primary-key lookup of each object).
+  if (tests.length === 0 && sets.some((set) => set.ofExistingObjects)) return sql`FROM (SELECT ${key(first)} AS id FROM ${from}) ${raw(o)}`;
   // STRAIGHT_JOIN: the object table after all the sets (the order of the sets is MariaDB's).
   return sql`FROM ${from} STRAIGHT_JOIN ${raw(table)} ${raw(o)} ON ${raw(o)}.id = ${key(first)} WHERE ${where}`;
 }

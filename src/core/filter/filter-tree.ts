@@ -88,4 +88,14 @@ export interface IdSet {
   readonly select: SqlFragment;
   /** The name of the selected column (the derived table's column). */
   readonly column: string;
+  /**
+   * Every id the set yields names an object of the statement's workspace and object type, so a
+   * statement that needs nothing but the set's ids may skip reading the object table. The writes
+   * keep it so: tags, list members and custom-attribute values are added only for objects that the
+   * same transaction found and locked (TagService, ListService, ObjectService.upsert), and go with
+   * the object in ObjectService.delete (tests/integration/membership-rows.spec.ts). Not set for
+   * events (kept after a product is deleted) nor for segment members (cached results, which keep a
+   * deleted object until the segment's next evaluation).
+   */
+  readonly ofExistingObjects?: boolean;
 }

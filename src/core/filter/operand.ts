@@ -66,7 +66,7 @@ export function attributeValueOperand(scope: Scope, key: string, type: FieldType
   const rows = sql`FROM ${raw(ATTRIBUTE_VALUES_TABLE)} ${raw(v)} WHERE ${raw(v)}.workspace_id = ${param(scope.workspaceId)} AND ${raw(v)}.object_type = ${param(OBJECT_TYPE_CODE[scope.objectType])}`;
   const holds = scope.form === 'set'
     // An id set: the primary key (…, object_id, attr_key) holds one row per object and key.
-    ? (comparison: SqlFragment) => idSetMembership(o, sql`SELECT ${raw(v)}.object_id ${rows} AND ${raw(v)}.attr_key = ${param(key)} AND ${comparison}`, 'object_id')
+    ? (comparison: SqlFragment) => idSetMembership(o, sql`SELECT ${raw(v)}.object_id ${rows} AND ${raw(v)}.attr_key = ${param(key)} AND ${comparison}`, 'object_id', true)
     // At most one row (the primary key), read per object: a scalar subquery, which MariaDB never
     // turns into a semi-join (an EXISTS here is, and with 1,000 restricted ids or more, when the IN
     // list becomes a table, a NOT EXISTS materialised the key's whole range: 10 s instead of 0.1 s).

@@ -38,9 +38,10 @@ export const FALSE = raw('FALSE');
 
 /**
  * `<alias>.id IN (<select>)`, marked as an id set (SqlFragment.idSet): only for a `select` that is
- * uncorrelated and yields each id at most once, in the column named `column`.
+ * uncorrelated and yields each id at most once, in the column named `column`; see
+ * IdSet.ofExistingObjects for the last argument.
  */
-export function idSetMembership(alias: string, select: SqlFragment, column: string): SqlFragment {
-  const idSet: IdSet = { select, column };
+export function idSetMembership(alias: string, select: SqlFragment, column: string, ofExistingObjects = false): SqlFragment {
+  const idSet: IdSet = ofExistingObjects ? { select, column, ofExistingObjects } : { select, column };
   return { ...sql`${raw(alias)}.id IN (${select})`, idSet };
 }

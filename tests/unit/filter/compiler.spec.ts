@@ -348,13 +348,34 @@ describe('statements', () => {
   const tag: FilterNode = { kind: 'tag', tag: 'vip', has: true };
   const TAG = 'EXISTS (SELECT 1 FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.object_id = o.id AND t1.tag = ?)';
 
-  /** Over the whole table, a statement joins the id sets first and reads the object's row after them. */
-  const TAG_FIRST = (table: string) => `FROM (SELECT t1.object_id FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.tag = ?) d2 STRAIGHT_JOIN ${table} o ON o.id = d2.object_id WHERE o.workspace_id = ?`;
+  /**
+   * Over the whole table, a tag alone is its set alone: tag rows name only objects of the
+   * workspace (IdSet.ofExistingObjects), and nothing is tested on the object's row.
+   */
+  const TAG_ONLY = 'FROM (SELECT d2.object_id AS id FROM (SELECT t1.object_id FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.tag = ?) d2) o';
 
   test('matching ids', () => {
     expect(compileMatchingIdsQuery(tag, opts('DEAL'))).toEqual({
-      sql: `SELECT o.id ${TAG_FIRST('deals')}`, params: [WS, 4, 'vip', WS],
+      sql: `SELECT o.id ${TAG_ONLY}`, params: [WS, 4, 'vip'],
     });
+  });
+
+  test('whole table: sets of existing objects alone skip the object table; with any other condition, or only other sets, it is read', () => {
+    const plan = attr(custom('plan', 'STRING'), 'EQ', 'pro');
+    const PLAN_SET = 'SELECT v2.object_id FROM attribute_values v2 WHERE v2.workspace_id = ? AND v2.object_type = ? AND v2.attr_key = ? AND v2.str_value = ?';
+    expect(compileCountQuery({ kind: 'and', children: [tag, plan] }, opts())).toEqual({
+      sql: `SELECT COUNT(*) AS n FROM (SELECT d3.object_id AS id FROM (SELECT t1.object_id FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.tag = ?) d3 JOIN (${PLAN_SET}) d4 ON d4.object_id = d3.object_id) o`,
+      params: [WS, 1, 'vip', WS, 1, 'plan', 'pro'],
+    });
+    // A set of ids that may name deleted objects (segment members) or other workspaces' (events): the row is read.
+    expect(compileCountQuery({ kind: 'segment', segmentId: '8', isMember: true }, opts()).sql).toBe(
+      'SELECT COUNT(*) AS n FROM (SELECT s1.object_id FROM segment_members s1 WHERE s1.segment_id = ?) d2 STRAIGHT_JOIN users o ON o.id = d2.object_id WHERE o.workspace_id = ?',
+    );
+    expect(compileCountQuery(event({ value: 3, window: W7 }), opts()).sql).toMatch(/\) d2 STRAIGHT_JOIN users o ON o\.id = d2\.user_id WHERE o\.workspace_id = \?$/);
+    // Another condition: the object's row is read after the sets, as always.
+    expect(compileCountQuery({ kind: 'and', children: [tag, isSet('country')] }, opts()).sql).toBe(
+      `SELECT COUNT(*) AS n FROM (SELECT t1.object_id FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.tag = ?) d2 STRAIGHT_JOIN users o ON o.id = d2.object_id WHERE o.workspace_id = ? AND (${STR})`,
+    );
   });
 
   test('whole table: the id sets of the top-level and are joined first, the other conditions cheapest first', () => {
@@ -408,6 +429,7 @@ describe('statements', () => {
     expect(idSet({ kind: 'tag', tag: 'x', has: true })).toEqual({
       select: { sql: 'SELECT t1.object_id FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.tag = ?', params: [WS, 1, 'x'] },
       column: 'object_id',
+      ofExistingObjects: true,
     });
     expect(idSet({ kind: 'list', listId: '9', isMember: true })?.column).toBe('object_id');
     expect(idSet(attr(custom('plan', 'STRING'), 'IS_SET'))?.column).toBe('object_id');
@@ -453,7 +475,7 @@ describe('statements', () => {
 
   test('count', () => {
     expect(compileCountQuery(tag, opts('TICKET'))).toEqual({
-      sql: `SELECT COUNT(*) AS n ${TAG_FIRST('tickets')}`, params: [WS, 6, 'vip', WS],
+      sql: `SELECT COUNT(*) AS n ${TAG_ONLY}`, params: [WS, 6, 'vip'],
     });
   });
 
