@@ -307,15 +307,22 @@ export class SegmentSyncService {
     const locked = (await q('SELECT member_count FROM segments WHERE id = ? FOR UPDATE', [segment.id])) as Array<{ member_count: number }>;
     if (locked.length === 0) throw new Error('the segment was deleted during its sync');
     const previousCount = Number(locked[0].member_count);
-    await q('INSERT INTO seg_entered (object_id) SELECT n.object_id FROM seg_new n LEFT JOIN segment_members m ON m.segment_id = ? AND m.object_id = n.object_id WHERE m.object_id IS NULL', [segment.id]);
-    await q(
-      opts.onlyIds
-        ? 'INSERT INTO seg_exited (object_id) SELECT m.object_id FROM seg_scope x JOIN segment_members m ON m.segment_id = ? AND m.object_id = x.object_id LEFT JOIN seg_new n ON n.object_id = m.object_id WHERE n.object_id IS NULL'
-        : 'INSERT INTO seg_exited (object_id) SELECT m.object_id FROM segment_members m LEFT JOIN seg_new n ON n.object_id = m.object_id WHERE m.segment_id = ? AND n.object_id IS NULL',
-      [segment.id],
-    );
+    // A full sync of empty cached results (a new segment, a changed filter that had none): every
+    // staged id enters and nobody leaves, so the staging table is the entered set (no anti-joins).
+    const fromEmpty = !opts.onlyIds && previousCount === 0
+      && ((await q('SELECT 1 FROM segment_members WHERE segment_id = ? LIMIT 1', [segment.id])) as unknown[]).length === 0;
+    const enteredTable = fromEmpty ? 'seg_new' : 'seg_entered';
+    if (!fromEmpty) {
+      await q('INSERT INTO seg_entered (object_id) SELECT n.object_id FROM seg_new n LEFT JOIN segment_members m ON m.segment_id = ? AND m.object_id = n.object_id WHERE m.object_id IS NULL', [segment.id]);
+      await q(
+        opts.onlyIds
+          ? 'INSERT INTO seg_exited (object_id) SELECT m.object_id FROM seg_scope x JOIN segment_members m ON m.segment_id = ? AND m.object_id = x.object_id LEFT JOIN seg_new n ON n.object_id = m.object_id WHERE n.object_id IS NULL'
+          : 'INSERT INTO seg_exited (object_id) SELECT m.object_id FROM segment_members m LEFT JOIN seg_new n ON n.object_id = m.object_id WHERE m.segment_id = ? AND n.object_id IS NULL',
+        [segment.id],
+      );
+    }
     const at = new Date();
-    const [{ entered, exited }] = (await q('SELECT (SELECT COUNT(*) FROM seg_entered) AS entered, (SELECT COUNT(*) FROM seg_exited) AS exited')) as Array<{ entered: string; exited: string }>;
+    const [{ entered, exited }] = (await q(`SELECT (SELECT COUNT(*) FROM ${enteredTable}) AS entered, (SELECT COUNT(*) FROM seg_exited) AS exited`)) as Array<{ entered: string; exited: string }>;
     const enteredCount = Number(entered);
     const exitedCount = Number(exited);
     const count = previousCount + enteredCount - exitedCount;
@@ -333,13 +340,15 @@ export class SegmentSyncService {
       await this.writeHistory(runner, 'seg_exited', exitedCount, [segment.id, 'EXITED', trigger, runId, at]);
     }
     if (enteredCount > 0) {
-      await q('INSERT INTO segment_members (segment_id, object_id, joined_at) SELECT ?, object_id, ? FROM seg_entered', [segment.id, at]);
-      await this.writeHistory(runner, 'seg_entered', enteredCount, [segment.id, 'ENTERED', trigger, runId, at]);
+      await q(`INSERT INTO segment_members (segment_id, object_id, joined_at) SELECT ?, object_id, ? FROM ${enteredTable}`, [segment.id, at]);
+      await this.writeHistory(runner, enteredTable, enteredCount, [segment.id, 'ENTERED', trigger, runId, at]);
     }
-    // A full sync also gives a segment without a fingerprint its first one.
-    if (changed || opts.runId) await this.updateFingerprint(runner, segment.id);
+    // After a full sync the cached results are the staged set: its fingerprint, from memory. A
+    // real-time change moves the stored one by what entered and left.
+    if (opts.runId) await this.setFingerprint(runner, segment.id);
+    else if (changed) await this.updateFingerprint(runner, segment.id);
     const sample = async (table: string, n: number) => (n ? ((await q(`SELECT object_id FROM ${table} ORDER BY object_id LIMIT ${SAMPLE_IDS}`)) as Array<{ object_id: string }>).map((r) => String(r.object_id)) : []);
-    const enteredIds = await sample('seg_entered', enteredCount);
+    const enteredIds = await sample(enteredTable, enteredCount);
     const exitedIds = await sample('seg_exited', exitedCount);
     if (opts.runId) {
       // Finished after the writes (not at `at`, the moment of the change): what the run took.
@@ -374,7 +383,7 @@ export class SegmentSyncService {
    * innodb_autoinc_lock_mode 1), so one statement of 850k rows held back every other segment's
    * real-time and time changes for a minute under load, past the lock wait timeout.
    */
-  private async writeHistory(runner: QueryRunner, table: 'seg_entered' | 'seg_exited', count: number, values: [string, 'ENTERED' | 'EXITED', SyncTrigger, string | null, Date]): Promise<void> {
+  private async writeHistory(runner: QueryRunner, table: 'seg_new' | 'seg_entered' | 'seg_exited', count: number, values: [string, 'ENTERED' | 'EXITED', SyncTrigger, string | null, Date]): Promise<void> {
     const insert = `INSERT INTO segment_membership_history (segment_id, object_id, change_kind, trigger_kind, run_id, at) SELECT ?, object_id, ?, ?, ?, ? FROM ${table}`;
     const chunk = this.options.historyChunk ?? HISTORY_CHUNK;
     if (count <= chunk) {
@@ -394,21 +403,25 @@ export class SegmentSyncService {
   }
 
   /**
-   * Keeps the fingerprint of the cached results (see compileFingerprintQuery) in step with what
-   * was just applied: + the entered ids, − the exited ones (XOR adds and removes alike). A segment
-   * without one gets it from its results after a full sync.
+   * The fingerprint of the cached results (see compileFingerprintQuery) after a full sync: that of
+   * the staged set, which they now equal.
+   */
+  private async setFingerprint(runner: QueryRunner, segmentId: string): Promise<void> {
+    const [row] = (await runner.query(
+      `SELECT CAST(COALESCE(SUM(object_id), 0) AS CHAR) AS total, CAST(COALESCE(BIT_XOR(${idHashSql('object_id')}), 0) AS CHAR) AS hash FROM seg_new`,
+    )) as Array<{ total: string; hash: string }>;
+    await runner.query('UPDATE segments SET member_sum = CAST(? AS DECIMAL(65, 0)), member_hash = CAST(? AS UNSIGNED) WHERE id = ?', [row.total, row.hash, segmentId]);
+  }
+
+  /**
+   * Keeps the fingerprint of the cached results in step with what a real-time evaluation just
+   * applied: + the entered ids, − the exited ones (XOR adds and removes alike). A segment without
+   * one (never fully synced since the fingerprint exists) keeps none until its next full sync.
    */
   private async updateFingerprint(runner: QueryRunner, segmentId: string): Promise<void> {
     const hash = idHashSql('object_id');
     const [row] = (await runner.query('SELECT member_sum IS NULL AS missing FROM segments WHERE id = ?', [segmentId])) as Array<{ missing: number }>;
-    if (Number(row.missing) === 1) {
-      await runner.query(
-        `UPDATE segments s JOIN (SELECT COALESCE(SUM(object_id), 0) AS total, COALESCE(BIT_XOR(${hash}), 0) AS hash FROM segment_members WHERE segment_id = ?) m
-         SET s.member_sum = m.total, s.member_hash = m.hash WHERE s.id = ?`,
-        [segmentId, segmentId],
-      );
-      return;
-    }
+    if (Number(row.missing) === 1) return;
     // (A temporary table can be read only once per statement: one read each, then the update.)
     const part = async (table: string) => ((await runner.query(
       `SELECT CAST(COALESCE(SUM(object_id), 0) AS CHAR) AS total, CAST(COALESCE(BIT_XOR(${hash}), 0) AS CHAR) AS hash FROM ${table}`,
