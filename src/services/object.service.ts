@@ -114,7 +114,7 @@ export class ObjectService {
       );
       // A user's event_numbers rows go with its events (foreign key ON DELETE CASCADE); a product's
       // events stay, without the product, in both tables.
-      if (type === 'USER') await uow.query(`DELETE FROM events WHERE workspace_id = ? AND user_id IN (${inIds})`, [ws, ...gone]);
+      if (type === 'USER') await deleteUserEvents(uow, ws, gone);
       if (type === 'PRODUCT') {
         await clearEventNumbersProduct((s, p) => uow.query(s, p), ws, gone);
         await uow.query(`UPDATE events SET product_id = NULL WHERE workspace_id = ? AND product_id IN (${inIds})`, [ws, ...gone]);
@@ -288,4 +288,22 @@ function newRecord(type: ObjectType, ws: string, c: CheckedInput, now: Date): Ob
   const refs: Record<string, string | null> = {};
   for (const r of CATALOG[type].references) refs[r.column] = null;
   return { type, id: '', workspaceId: ws, externalId: c.externalId ?? null, attributes: {}, createdAt: c.createdAt ?? now, updatedAt: now, values, refs };
+}
+
+/** Event names per DELETE of a user's events (see deleteUserEvents). */
+const NAMES_PER_DELETE = 200;
+
+/**
+ * Deletes the events of users. The events' indexes start with the name (workspace_id, name,
+ * user_id, …: migration 1764400010000), so the statement names the workspace's event names,
+ * found by a loose scan of that index (one probe per distinct name), and each (name, user) pair
+ * is an index range; `user_id IN (…)` alone would scan every event of the workspace. The names
+ * compare as the column does (case-insensitively), so one spelling of a name finds all of them.
+ */
+async function deleteUserEvents(uow: UnitOfWork, ws: string, userIds: readonly string[]): Promise<void> {
+  const names = ((await uow.query('SELECT DISTINCT name FROM events WHERE workspace_id = ?', [ws])) as Array<{ name: string }>).map((r) => r.name);
+  for (let i = 0; i < names.length; i += NAMES_PER_DELETE) {
+    const chunk = names.slice(i, i + NAMES_PER_DELETE);
+    await uow.query(`DELETE FROM events WHERE workspace_id = ? AND name IN (${marks(chunk)}) AND user_id IN (${marks(userIds)})`, [ws, ...chunk, ...userIds]);
+  }
 }

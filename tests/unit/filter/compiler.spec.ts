@@ -33,6 +33,8 @@ const jsonDate = (doc: string) => ({
 const S_USER = 'FROM events e1 WHERE e1.workspace_id = ? AND e1.user_id = o.id AND e1.name = ?';
 /** The events of every object at once, in the last 7 days (set-based aggregate conditions): not correlated. */
 const S_SET = 'FROM events e1 WHERE e1.workspace_id = ? AND e1.name = ? AND e1.occurred_at >= ?';
+/** Over all time, every user's events of a name at once, from the index in user order. */
+const S_BY_USER = 'FROM events e1 FORCE INDEX (ix_name_user_time) WHERE e1.workspace_id = ? AND e1.name = ?';
 const W7 = { kind: 'lastDays', days: 7 } as const;
 const NUM_PROP = `CASE WHEN ${P.type} IN ('INTEGER', 'DOUBLE') THEN CAST(${P.value} AS DOUBLE) END`;
 /** SUM/AVG/MIN/MAX without `where`: S's numbers from event_numbers (property key beside the name), every owner at once. */
@@ -140,12 +142,12 @@ describe('events', () => check([
   ['COUNT LT 1 is NOT EXISTS', event({ operator: 'LT', value: 1 }), `NOT EXISTS (SELECT 1 ${S_USER})`, [WS, 'purchase']],
   ['COUNT GTE 3 in the last 7 days is IN (GROUP BY … HAVING)', event({ value: 3, window: W7 }),
     `(o.id IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(COUNT(*) >= ?, FALSE)))`, [WS, 'purchase', ago(7), 3]],
-  ['COUNT NEQ 5 over all time is a scalar subquery', event({ operator: 'NEQ', value: 5 }),
-    `NOT COALESCE((SELECT COUNT(*) ${S_USER}) = ?, FALSE)`, [WS, 'purchase', 5]],
-  ['COUNT GTE 3 over all time is a scalar subquery', event({ value: 3 }),
-    `COALESCE((SELECT COUNT(*) ${S_USER}) >= ?, FALSE)`, [WS, 'purchase', 3]],
-  ['COUNT GTE 3 up to a date (no lower bound) is a scalar subquery', event({ value: 3, window: { kind: 'range', from: null, to: ago(1) } }),
-    `COALESCE((SELECT COUNT(*) ${S_USER} AND e1.occurred_at <= ?) >= ?, FALSE)`, [WS, 'purchase', ago(1), 3]],
+  ['COUNT NEQ 5 over all time: NOT IN over the index in user order', event({ operator: 'NEQ', value: 5 }),
+    `(o.id NOT IN (SELECT e1.user_id ${S_BY_USER} GROUP BY e1.user_id HAVING COALESCE(COUNT(*) = ?, FALSE)))`, [WS, 'purchase', 5]],
+  ['COUNT GTE 3 over all time: IN over the index in user order', event({ value: 3 }),
+    `(o.id IN (SELECT e1.user_id ${S_BY_USER} GROUP BY e1.user_id HAVING COALESCE(COUNT(*) >= ?, FALSE)))`, [WS, 'purchase', 3]],
+  ['COUNT GTE 3 up to a date (no lower bound): the same with the bound', event({ value: 3, window: { kind: 'range', from: null, to: ago(1) } }),
+    `(o.id IN (SELECT e1.user_id ${S_BY_USER} AND e1.occurred_at <= ? GROUP BY e1.user_id HAVING COALESCE(COUNT(*) >= ?, FALSE)))`, [WS, 'purchase', ago(1), 3]],
   ['COUNT GTE 3 from a date is set-based', event({ value: 3, window: { kind: 'range', from: ago(7), to: ago(1) } }),
     '(o.id IN (SELECT e1.user_id FROM events e1 WHERE e1.workspace_id = ? AND e1.name = ? AND e1.occurred_at >= ? AND e1.occurred_at <= ?'
     + ' GROUP BY e1.user_id HAVING COALESCE(COUNT(*) >= ?, FALSE)))', [WS, 'purchase', ago(7), ago(1), 3]],
@@ -189,9 +191,11 @@ describe('events', () => check([
     `(o.id IN (SELECT e1.product_id ${N_SET} AND e1.product_id IS NOT NULL GROUP BY e1.product_id HAVING COALESCE(COALESCE(SUM(e1.num_value), 0) >= ?, FALSE)))`,
     [WS, 'purchase', 'amount', 3], 'PRODUCT'],
   ['LAST_OCCURRED_AT WITHIN_LAST_DAYS', event({ aggregate: 'LAST_OCCURRED_AT', operator: 'WITHIN_LAST_DAYS', value: 3 }),
-    `COALESCE((SELECT MAX(e1.occurred_at) ${S_USER}) BETWEEN ? AND ?, FALSE)`, [WS, 'purchase', ago(3), NOW]],
+    `(o.id IN (SELECT e1.user_id ${S_BY_USER} GROUP BY e1.user_id HAVING COALESCE(MAX(e1.occurred_at) BETWEEN ? AND ?, FALSE)))`, [WS, 'purchase', ago(3), NOW]],
   ['FIRST_OCCURRED_AT BEFORE', event({ aggregate: 'FIRST_OCCURRED_AT', operator: 'BEFORE', value: ago(3) }),
-    `COALESCE((SELECT MIN(e1.occurred_at) ${S_USER}) < ?, FALSE)`, [WS, 'purchase', ago(3)]],
+    `(o.id IN (SELECT e1.user_id ${S_BY_USER} GROUP BY e1.user_id HAVING COALESCE(MIN(e1.occurred_at) < ?, FALSE)))`, [WS, 'purchase', ago(3)]],
+  ['PRODUCT: COUNT over all time stays a lookup per product', event({ value: 3 }),
+    'COALESCE((SELECT COUNT(*) FROM events e1 WHERE e1.workspace_id = ? AND e1.product_id = o.id AND e1.name = ?) >= ?, FALSE)', [WS, 'purchase', 3], 'PRODUCT'],
   ['windowed SUM GT 10 fails for none (SUM is 0)', event({ aggregate: 'SUM', property: 'amount', operator: 'GT', value: 10, window: W7 }),
     `(o.id IN (SELECT e1.user_id ${N_SET} AND e1.occurred_at >= ? GROUP BY e1.user_id HAVING COALESCE(COALESCE(SUM(e1.num_value), 0) > ?, FALSE)))`,
     [WS, 'purchase', 'amount', ago(7), 10]],
@@ -344,6 +348,10 @@ describe('set form: windowed events nested in related, or, not', () => check([
   ] }, `((${STR}) OR NOT (o.id IN (SELECT e1.user_id ${S_SET} GROUP BY e1.user_id HAVING COALESCE(COUNT(*) >= ?, FALSE))))`, [WS, 'purchase', ago(7), 2]],
 ], 'set'));
 
+/** An event `where` condition ("the property ok is set"), and its SQL on e1. */
+const HAS_OK: EventNode['where'] = [{ property: 'ok', type: 'ANY', operator: 'IS_SET', value: null }];
+const OK_SET = `(CASE ${P.type} WHEN 'NULL' THEN FALSE WHEN 'STRING' THEN ${P.value} <> '' ELSE TRUE END)`;
+
 describe('statements', () => {
   const tag: FilterNode = { kind: 'tag', tag: 'vip', has: true };
   const TAG = 'EXISTS (SELECT 1 FROM object_tags t1 WHERE t1.workspace_id = ? AND t1.object_type = ? AND t1.object_id = o.id AND t1.tag = ?)';
@@ -380,7 +388,7 @@ describe('statements', () => {
 
   test('whole table: the id sets of the top-level and are joined first, the other conditions cheapest first', () => {
     const tree: FilterNode = { kind: 'and', children: [
-      event({ operator: 'GT', value: 1 }), // COUNT over all time: a correlated subquery per user
+      event({ operator: 'GT', value: 1, where: HAS_OK }), // COUNT over all time with a JSON condition: a correlated subquery per user
       { kind: 'not', child: { kind: 'tag', tag: 'x', has: true } }, // an anti-join, not an id set
       { kind: 'and', children: [
         isSet('country'),
@@ -398,20 +406,20 @@ describe('statements', () => {
       `WHERE o.workspace_id = ? AND (${STR})`,
       'AND NOT o.id IN (SELECT t2.object_id FROM object_tags t2 WHERE t2.workspace_id = ? AND t2.object_type = ? AND t2.tag = ?)',
       "AND ((o.city IS NOT NULL AND o.city <> '') OR o.id IN (SELECT t5.object_id FROM object_tags t5 WHERE t5.workspace_id = ? AND t5.object_type = ? AND t5.tag = ?))",
-      'AND COALESCE((SELECT COUNT(*) FROM events e1 WHERE e1.workspace_id = ? AND e1.user_id = o.id AND e1.name = ?) > ?, FALSE)',
+      `AND COALESCE((SELECT COUNT(*) FROM events e1 WHERE e1.workspace_id = ? AND e1.user_id = o.id AND e1.name = ? AND ${OK_SET}) > ?, FALSE)`,
     ].join(' '));
-    expect(q.params).toEqual([WS, 1, 'plan', 'pro', WS, 'purchase', ago(7), 3, WS, WS, 1, 'x', WS, 1, 'y', WS, 'purchase', 1]);
+    expect(q.params).toEqual([WS, 1, 'plan', 'pro', WS, 'purchase', ago(7), 3, WS, WS, 1, 'x', WS, 1, 'y', WS, 'purchase', path('ok'), path('ok'), 1]);
   });
 
   test('whole table without an id set: one table, the conditions cheapest first', () => {
     const tree: FilterNode = { kind: 'and', children: [
-      event({ operator: 'GT', value: 1 }),
+      event({ operator: 'GT', value: 1, where: HAS_OK }),
       event({ operator: 'EQ', value: 0, window: W7 }), // NOT IN over the window: not an id set
       isSet('country'),
     ] };
     expect(compileMatchingIdsQuery(tree, opts()).sql).toBe(
       `SELECT o.id FROM users o WHERE o.workspace_id = ? AND (${STR}) AND (o.id NOT IN (SELECT e2.user_id ${S_SET.replace(/e1/g, 'e2')}))`
-      + ' AND COALESCE((SELECT COUNT(*) FROM events e1 WHERE e1.workspace_id = ? AND e1.user_id = o.id AND e1.name = ?) > ?, FALSE)',
+      + ` AND COALESCE((SELECT COUNT(*) FROM events e1 WHERE e1.workspace_id = ? AND e1.user_id = o.id AND e1.name = ? AND ${OK_SET}) > ?, FALSE)`,
     );
   });
 
@@ -442,7 +450,7 @@ describe('statements', () => {
       attr(custom('plan', 'STRING'), 'IS_NOT_SET'),
       event({ window: W7 }), // "S is not empty": the same id many times
       event({ operator: 'LT', value: 3, window: W7 }), // true for an empty S: NOT IN
-      event({ operator: 'GT', value: 1 }), // correlated
+      event({ operator: 'GT', value: 1, where: HAS_OK }), // correlated
       { kind: 'related', relation: 'deals', target: 'DEAL', quantifier: 'ANY', filter: isSet('name') },
       { kind: 'and', children: [{ kind: 'tag', tag: 'x', has: true }] },
     ] as FilterNode[]) expect(idSet(node)).toBeUndefined();
