@@ -13,6 +13,7 @@
  */
 import { DataSource } from 'typeorm';
 import { forEachConcurrently } from '../core/concurrency';
+import type { EventsWritten } from '../core/filter/moments';
 import { chainAffectedBy, relationChains, type WriteKind } from '../core/filter/relation-chains';
 import type { ObjectType } from '../core/object-types';
 import { isDatabaseUnavailable } from '../db/connection-errors';
@@ -50,6 +51,8 @@ interface SegmentWork {
   readonly segmentId: string;
   readonly workspaceId: string;
   readonly ids: readonly string[];
+  /** When the ids were touched only by inserting these events (their moments may then be bounded rather than recomputed). */
+  readonly eventsWritten?: EventsWritten;
 }
 
 /** Objects of one type touched by one kind of write, to be evaluated at the next flush. */
@@ -59,6 +62,8 @@ interface Pending {
   readonly cause: WriteKind['cause'];
   /** For events: the names written (the union over the gathered changes). */
   readonly eventNames: Set<string>;
+  /** For events: the span of their `occurredAt` over the gathered changes; null once a change came without it. */
+  eventTimes: { from: Date; to: Date } | null | undefined;
   readonly ids: Set<string>;
 }
 
@@ -107,8 +112,9 @@ export class RealtimeEvaluator {
     const allNames = cause === 'event' && !change.eventNames;
     const key = `${change.workspaceId}:${change.objectType}:${cause}${allNames ? ':*' : ''}`;
     let entry = this.pending.get(key);
-    if (!entry) this.pending.set(key, (entry = { workspaceId: change.workspaceId, type: change.objectType, cause, eventNames: new Set(), ids: new Set() }));
+    if (!entry) this.pending.set(key, (entry = { workspaceId: change.workspaceId, type: change.objectType, cause, eventNames: new Set(), eventTimes: undefined, ids: new Set() }));
     for (const name of change.eventNames ?? []) entry.eventNames.add(name);
+    if (cause === 'event') entry.eventTimes = spanOf(entry.eventTimes, change.eventTimes);
     for (const id of change.ids) entry.ids.add(id);
     this.schedule();
   }
@@ -241,7 +247,7 @@ export class RealtimeEvaluator {
     await forEachConcurrently(work, this.options.parallel ?? 4, async (w) => {
       this.stats.evaluations++;
       this.stats.objectsEvaluated += w.ids.length;
-      await this.syncs.evaluate(w.segmentId, w.ids, 'REALTIME').catch((error: unknown) => {
+      await this.syncs.evaluate(w.segmentId, w.ids, 'REALTIME', { eventsWritten: w.eventsWritten }).catch((error: unknown) => {
         if (error instanceof SegmentBusyError) {
           this.stats.deferrals++;
           this.logger.debug({ segmentId: w.segmentId, ids: w.ids.length }, 'segment busy: real-time evaluation deferred');
@@ -259,6 +265,9 @@ export class RealtimeEvaluator {
    */
   private async evaluate(workspaceId: string, type: ObjectType, ids: string[], kind: WriteKind): Promise<void> {
     const segments = (await this.ds.query('SELECT id, object_type, filter FROM segments WHERE workspace_id = ? AND realtime = 1 AND paused = 0', [workspaceId])) as Array<{ id: string; object_type: number; filter: unknown }>;
+    const eventsWritten: EventsWritten | undefined = kind.cause === 'event' && kind.eventNames && kind.eventTimes
+      ? { names: kind.eventNames, from: kind.eventTimes.from, to: kind.eventTimes.to }
+      : undefined;
     const work: SegmentWork[] = [];
     for (const seg of segments) {
       const segType = codeToType(Number(seg.object_type));
@@ -281,7 +290,7 @@ export class RealtimeEvaluator {
         this.defer({ segmentId, workspaceId, ids: targets });
         continue;
       }
-      for (let i = 0; i < targets.length; i += 1000) work.push({ segmentId, workspaceId, ids: targets.slice(i, i + 1000) });
+      for (let i = 0; i < targets.length; i += 1000) work.push({ segmentId, workspaceId, ids: targets.slice(i, i + 1000), eventsWritten });
     }
     const [unreachable] = await this.run(work);
     if (unreachable) throw unreachable.error;
@@ -291,5 +300,13 @@ export class RealtimeEvaluator {
 /** The kind of write a pending batch gathered (every event name when it was announced without names). */
 function kindOf(batch: Pending): WriteKind {
   if (batch.cause !== 'event') return { cause: batch.cause };
-  return batch.eventNames.size > 0 ? { cause: 'event', eventNames: [...batch.eventNames] } : { cause: 'event' };
+  if (batch.eventNames.size === 0) return { cause: 'event' };
+  return batch.eventTimes ? { cause: 'event', eventNames: [...batch.eventNames], eventTimes: batch.eventTimes } : { cause: 'event', eventNames: [...batch.eventNames] };
+}
+
+/** The span of `occurredAt` of two gathered event changes: null when either is unknown (undefined: none gathered yet). */
+function spanOf(a: { from: Date; to: Date } | null | undefined, b: { readonly from: Date; readonly to: Date } | undefined): { from: Date; to: Date } | null {
+  if (!b || a === null) return null;
+  if (a === undefined) return { from: b.from, to: b.to };
+  return { from: b.from < a.from ? b.from : a.from, to: b.to > a.to ? b.to : a.to };
 }

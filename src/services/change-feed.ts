@@ -13,6 +13,12 @@ export interface ObjectChange {
   readonly cause: 'upsert' | 'event' | 'tag' | 'list' | 'delete';
   /** For `event`: the names of the events written (real time then skips segments that read none of them). */
   readonly eventNames?: readonly string[];
+  /**
+   * For `event`: the earliest and latest `occurredAt` of the events written (real time then
+   * bounds the objects' next time-relative moments instead of recomputing them; see
+   * core/filter/moments.ts `momentAfterEvents`).
+   */
+  readonly eventTimes?: { readonly from: Date; readonly to: Date };
 }
 
 export type ChangeListener = (change: ObjectChange) => void;

@@ -83,9 +83,11 @@ export class EventService {
         const userIds = unique(events.map((e) => e.userId ?? users.get(e.userExternalId!)!));
         const productIds = unique(events.flatMap((e) => (e.productId ? [e.productId] : e.productExternalId ? [products.get(e.productExternalId)!] : [])));
         const eventNames = unique(events.map((e) => e.name));
+        const times = events.map((e) => e.occurredAt.getTime());
+        const eventTimes = { from: new Date(Math.min(...times)), to: new Date(Math.max(...times)) };
         uow.afterCommit(() => {
-          this.changes.publish({ workspaceId: ws, objectType: 'USER', ids: userIds, cause: 'event', eventNames });
-          this.changes.publish({ workspaceId: ws, objectType: 'PRODUCT', ids: productIds, cause: 'event', eventNames });
+          this.changes.publish({ workspaceId: ws, objectType: 'USER', ids: userIds, cause: 'event', eventNames, eventTimes });
+          this.changes.publish({ workspaceId: ws, objectType: 'PRODUCT', ids: productIds, cause: 'event', eventNames, eventTimes });
         });
         return { accepted, duplicates: events.length - accepted };
       },

@@ -8,7 +8,7 @@
  */
 import type { QueryRunner } from 'typeorm';
 import type { FilterNode, SqlFragment } from '../core/filter/filter-tree';
-import { compileNextChangeQuery } from '../core/filter/moments';
+import { compileNextChangeQuery, EventsWritten, momentAfterEvents } from '../core/filter/moments';
 import { ER_RECORD_FILE_FULL } from '../db/connection-errors';
 import type { SegmentRecord } from './segment-types';
 
@@ -92,12 +92,29 @@ export class SegmentMoments {
 
   /**
    * Freshness bookkeeping of a restricted evaluation, in the transaction that applies its results:
-   * the moments of `onlyIds` (at most a thousand) replace theirs.
+   * the moments of `onlyIds` (at most a thousand) replace theirs. When the objects were touched
+   * only by inserting `eventsWritten`, the moments are not recomputed where `momentAfterEvents`
+   * knows better: kept when no time-relative condition reads those events, else lowered to its
+   * bound (LEAST with the stored one; an object without one gets the bound). Early is harmless
+   * (the sweep re-evaluates and recomputes), late would not be. This saves the moment query,
+   * which through `related` re-reads every related object's events (a company's users' orders).
    */
-  async writeFor(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date, onlyIds: readonly string[]): Promise<void> {
+  async writeFor(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date, onlyIds: readonly string[], eventsWritten?: EventsWritten): Promise<void> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
-    await q(`DELETE FROM segment_time_triggers WHERE segment_id = ? AND object_id IN (${onlyIds.map(() => '?').join(', ')})`, [segment.id, ...onlyIds]);
     const moments = this.query(segment, tree, now, onlyIds);
+    if (moments && eventsWritten) {
+      const effect = momentAfterEvents(tree, eventsWritten, now);
+      if (effect.kind === 'unchanged') return;
+      if (effect.kind === 'bound') {
+        await q(
+          `INSERT INTO segment_time_triggers (segment_id, object_id, due_at) VALUES ${onlyIds.map(() => '(?, ?, ?)').join(', ')}
+           ON DUPLICATE KEY UPDATE due_at = LEAST(due_at, VALUES(due_at))`,
+          onlyIds.flatMap((id) => [segment.id, id, effect.at]),
+        );
+        return;
+      }
+    }
+    await q(`DELETE FROM segment_time_triggers WHERE segment_id = ? AND object_id IN (${onlyIds.map(() => '?').join(', ')})`, [segment.id, ...onlyIds]);
     if (!moments) return;
     await withoutStrictMode(runner, () => q(`INSERT INTO segment_time_triggers (segment_id, object_id, due_at) SELECT ?, m.object_id, m.due_at FROM (${moments.sql}) m`, [segment.id, ...moments.params]));
   }

@@ -17,6 +17,7 @@
 import { DataSource, QueryRunner } from 'typeorm';
 import { compileFingerprintQuery, compileMatchingIdsQuery, idHashSql } from '../core/filter/compiler';
 import type { FilterNode } from '../core/filter/filter-tree';
+import type { EventsWritten } from '../core/filter/moments';
 import { ER_RECORD_FILE_FULL } from '../db/connection-errors';
 import { OBJECT_TYPE_CODE } from '../core/object-types';
 import type { Logger } from '../logger';
@@ -60,6 +61,11 @@ export interface EvaluateOptions {
    * dependent over to a full sync job).
    */
   readonly lockWaitSeconds?: number;
+  /**
+   * The objects were touched only by inserting these events (real time): their time-relative
+   * moments are then kept or lowered to a bound instead of recomputed (SegmentMoments.writeFor).
+   */
+  readonly eventsWritten?: EventsWritten;
 }
 
 /**
@@ -149,7 +155,7 @@ export class SegmentSyncService {
       const startedAt = new Date();
       try {
         await this.stage(runner, segment, tree.node, startedAt, objectIds);
-        const applied = await this.apply(runner, segment, tree.node, trigger, startedAt, { onlyIds: objectIds });
+        const applied = await this.apply(runner, segment, tree.node, trigger, startedAt, { onlyIds: objectIds, eventsWritten: options.eventsWritten });
         return this.announce(applied);
       } catch (error) {
         // Never hand the connection back inside a transaction: its row locks would outlive it.
@@ -300,7 +306,7 @@ export class SegmentSyncService {
    * Diff against the cached results (all of them, or the `onlyIds` scope) and apply it, with
    * history, count, run and outbox event, in one transaction.
    */
-  private async apply(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, trigger: SyncTrigger, startedAt: Date, opts: { runId?: string; onlyIds?: readonly string[] }): Promise<Applied> {
+  private async apply(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, trigger: SyncTrigger, startedAt: Date, opts: { runId?: string; onlyIds?: readonly string[]; eventsWritten?: EventsWritten }): Promise<Applied> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     const staged = opts.onlyIds ? false : await this.moments.stage(runner, segment, tree, startedAt);
     await runner.startTransaction('READ COMMITTED');
@@ -371,7 +377,7 @@ export class SegmentSyncService {
       )) as { insertId: number };
       eventId = String(res.insertId);
     }
-    if (opts.onlyIds) await this.moments.writeFor(runner, segment, tree, startedAt, opts.onlyIds);
+    if (opts.onlyIds) await this.moments.writeFor(runner, segment, tree, startedAt, opts.onlyIds, opts.eventsWritten);
     else await this.moments.replace(runner, segment.id, staged);
     await runner.commitTransaction();
     return { delta, eventId };

@@ -32,6 +32,7 @@ import { ATTRIBUTE_VALUES_TABLE, VALUE_COLUMN } from './attribute-values';
 import { AttributeNode, EventNode, FilterNode, PropertyCondition, SqlFragment } from './filter-tree';
 import { ownerColumn, propertyCondition, windowConditions } from './compile-event';
 import { DAY_MS, jsonDateTime } from './dialect';
+import { eventNameKey } from './event-names';
 import { join, param, raw, sql } from './sql';
 
 export interface NextChangeOptions {
@@ -78,6 +79,60 @@ export function dependsOnTime(node: FilterNode): boolean {
     case 'tag': case 'list': case 'segment': return false;
     default: return assertNever(node, 'filter node');
   }
+}
+
+/** Events just inserted: their names, and the earliest and latest `occurredAt` among them. */
+export interface EventsWritten {
+  readonly names: readonly string[];
+  readonly from: Date;
+  readonly to: Date;
+}
+
+/**
+ * What inserting events does to an object's moment, without reading any data: `unchanged` (no
+ * time-relative source reads events of those names), `bound` (the new moment is at least `at`,
+ * so LEAST(old moment, at) is early or exact, never late), or `recompute` (no such bound is
+ * known: run the moment query). The object's other sources do not read these events, so their
+ * candidates are what they were, and the old moment was at or before each of them.
+ *
+ * Why the bounds hold, for an inserted event at t (from ≤ t ≤ to), with k of the source's days:
+ * - a `lastDays` window: every candidate of the source is some event's occurredAt + k (the last
+ *   one to leave, or the first), and adding events can only add candidates at t + k ≥ from + k or
+ *   move the chosen one later (MAX over more events); so the new candidate ≥ min(old, from + k).
+ * - FIRST/LAST_OCCURRED_AT compared with relative days, all events in the past (to ≤ now): the
+ *   aggregate becomes some inserted t or stays, and its candidate is t + k ≥ from + k (a future
+ *   event's candidate is the event itself, which has no such bound: recompute).
+ * - a relative condition on an event's DATE property: the candidate is the property's date,
+ *   unknown here: recompute.
+ * `related` lifts the same candidates to the owners (MIN over the related rows), so the same
+ * bound holds there. Names compare as the column does (`eventNameKey`).
+ */
+export function momentAfterEvents(node: FilterNode, written: EventsWritten, now: Date): { kind: 'unchanged' } | { kind: 'bound'; at: Date } | { kind: 'recompute' } {
+  const names = new Set(written.names.map(eventNameKey));
+  let bound = Infinity;
+  let recompute = false;
+  const visit = (n: FilterNode): void => {
+    switch (n.kind) {
+      case 'and': case 'or': n.children.forEach(visit); return;
+      case 'not': visit(n.child); return;
+      case 'related': visit(n.filter); return;
+      case 'attribute': case 'tag': case 'list': case 'segment': return;
+      case 'event': {
+        if (!names.has(eventNameKey(n.name))) return;
+        if (n.where.some(isRelativeDate)) recompute = true;
+        if (n.window?.kind === 'lastDays') bound = Math.min(bound, written.from.getTime() + afterDaysMs(n.window.days));
+        if (isRelativeAggregate(n)) {
+          if (written.to.getTime() > now.getTime()) recompute = true;
+          else bound = Math.min(bound, written.from.getTime() + afterDaysMs(daysOf(n.value)));
+        }
+        return;
+      }
+      default: assertNever(n, 'filter node');
+    }
+  };
+  visit(node);
+  if (recompute) return { kind: 'recompute' };
+  return bound === Infinity ? { kind: 'unchanged' } : { kind: 'bound', at: new Date(bound) };
 }
 
 /** Where a source is built: the object type of its rows, and which of those rows are asked for. */

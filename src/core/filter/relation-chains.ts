@@ -6,11 +6,12 @@
  */
 import { CATALOG, RelationDef } from '../catalog';
 import { assertNever, ObjectType } from '../object-types';
+import { eventNameKey } from './event-names';
 import type { FilterNode } from './filter-tree';
 
 /** What a filter reads of the objects at the end of one chain, besides their own fields. */
 export interface ChainReads {
-  /** Names of the events it aggregates. */
+  /** Names of the events it aggregates, as `eventNameKey`s. */
   readonly events: ReadonlySet<string>;
   readonly tags: boolean;
   readonly lists: boolean;
@@ -30,6 +31,8 @@ export interface WriteKind {
   readonly cause: 'upsert' | 'event' | 'tag' | 'list' | 'delete';
   /** For `event`: the names of the events written; all names when absent. */
   readonly eventNames?: readonly string[];
+  /** For `event`: the earliest and latest `occurredAt` of the events written, when known. */
+  readonly eventTimes?: { readonly from: Date; readonly to: Date };
 }
 
 /**
@@ -44,7 +47,8 @@ export function chainAffectedBy(chain: RelationChain, kind: WriteKind): boolean 
     case 'delete':
       return true;
     case 'event':
-      return kind.eventNames === undefined ? chain.reads.events.size > 0 : kind.eventNames.some((n) => chain.reads.events.has(n));
+      // Names compare as the column does: a "Purchase" written is a "purchase" read.
+      return kind.eventNames === undefined ? chain.reads.events.size > 0 : kind.eventNames.some((n) => chain.reads.events.has(eventNameKey(n)));
     case 'tag':
       return chain.reads.tags;
     case 'list':
@@ -82,7 +86,7 @@ export function relationChains(root: FilterNode, rootType: ObjectType): Relation
         return;
       }
       case 'event':
-        chainOf(path, type).events.add(node.name);
+        chainOf(path, type).events.add(eventNameKey(node.name));
         return;
       case 'tag':
         chainOf(path, type).tags = true;
