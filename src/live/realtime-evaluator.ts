@@ -13,6 +13,7 @@
  */
 import { DataSource } from 'typeorm';
 import { forEachConcurrently } from '../core/concurrency';
+import { eventNameKey } from '../core/filter/event-names';
 import type { EventsWritten } from '../core/filter/moments';
 import { chainAffectedBy, relationChains, type WriteKind } from '../core/filter/relation-chains';
 import type { ObjectType } from '../core/object-types';
@@ -77,8 +78,8 @@ interface Deferred {
 export class RealtimeEvaluator {
   /**
    * Changes gathered since the last flush, by workspace, type and kind of write (upserts and
-   * deletes together; events with the union of their names), so that each batch is evaluated
-   * only for the segments its kind of write can change.
+   * deletes together; events by their names), so that each batch is evaluated only for the
+   * segments its kind of write can change.
    */
   private pending = new Map<string, Pending>();
   /** Per busy segment: the ids it still has to evaluate (for that segment only). */
@@ -109,8 +110,10 @@ export class RealtimeEvaluator {
     // Upserts and deletes can change anything: one batch for both. An event batch without names
     // (none announced) counts as every name.
     const cause = change.cause === 'delete' ? 'upsert' : change.cause;
-    const allNames = cause === 'event' && !change.eventNames;
-    const key = `${change.workspaceId}:${change.objectType}:${cause}${allNames ? ':*' : ''}`;
+    // Events gather by name (trackEvents announces one name per change), so that a segment is
+    // evaluated only for the objects that got events of a name it reads.
+    const names = cause === 'event' ? (change.eventNames ? `:${[...new Set(change.eventNames.map(eventNameKey))].sort().join('\u0000')}` : ':*') : '';
+    const key = `${change.workspaceId}:${change.objectType}:${cause}${names}`;
     let entry = this.pending.get(key);
     if (!entry) this.pending.set(key, (entry = { workspaceId: change.workspaceId, type: change.objectType, cause, eventNames: new Set(), eventTimes: undefined, ids: new Set() }));
     for (const name of change.eventNames ?? []) entry.eventNames.add(name);

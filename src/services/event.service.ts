@@ -10,7 +10,7 @@ import { IdBlock } from '../db/id-sequence';
 import { insertEventNumbers } from '../db/event-numbers';
 import { findKeys, isWellFormedId } from '../db/object-store';
 import { inTransaction, UnitOfWork } from '../db/unit-of-work';
-import type { ChangeFeed } from './change-feed';
+import type { ChangeFeed, ObjectChange } from './change-feed';
 import type { RequestContext } from './context';
 import { unique } from '../db/sql-helpers';
 
@@ -80,15 +80,17 @@ export class EventService {
         }
         // The numeric properties of the events just inserted (not of repeated messageIds), in the same transaction.
         if (firstId !== null) await insertEventNumbers((s, p) => uow.query(s, p), { workspaceId: ws, fromEventId: firstId, createdAt: now });
-        const userIds = unique(events.map((e) => e.userId ?? users.get(e.userExternalId!)!));
-        const productIds = unique(events.flatMap((e) => (e.productId ? [e.productId] : e.productExternalId ? [products.get(e.productExternalId)!] : [])));
-        const eventNames = unique(events.map((e) => e.name));
-        const times = events.map((e) => e.occurredAt.getTime());
-        const eventTimes = { from: new Date(Math.min(...times)), to: new Date(Math.max(...times)) };
-        uow.afterCommit(() => {
-          this.changes.publish({ workspaceId: ws, objectType: 'USER', ids: userIds, cause: 'event', eventNames, eventTimes });
-          this.changes.publish({ workspaceId: ws, objectType: 'PRODUCT', ids: productIds, cause: 'event', eventNames, eventTimes });
+        // One change per event name: real time then re-evaluates a segment only for the objects
+        // that got events of a name it reads, and bounds their moments by those events' times.
+        const changes = [...groupBy(events, (e) => e.name)].flatMap(([name, named]): ObjectChange[] => {
+          const times = named.map((e) => e.occurredAt.getTime());
+          const common = { workspaceId: ws, cause: 'event' as const, eventNames: [name], eventTimes: { from: new Date(Math.min(...times)), to: new Date(Math.max(...times)) } };
+          return [
+            { ...common, objectType: 'USER', ids: unique(named.map((e) => e.userId ?? users.get(e.userExternalId!)!)) },
+            { ...common, objectType: 'PRODUCT', ids: unique(named.flatMap((e) => (e.productId ? [e.productId] : e.productExternalId ? [products.get(e.productExternalId)!] : []))) },
+          ];
         });
+        uow.afterCommit(() => changes.forEach((c) => this.changes.publish(c)));
         return { accepted, duplicates: events.length - accepted };
       },
       // READ COMMITTED: the event_numbers INSERT … SELECT then reads the new events without
@@ -184,3 +186,14 @@ function checkEvent(e: EventInput, index: number, now: Date): CheckedEvent {
   return { index, userId, userExternalId, productId, productExternalId, name, occurredAt: e.occurredAt ?? now, properties, messageId };
 }
 
+/** The items by key, in the order of their first appearance. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}

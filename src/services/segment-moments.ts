@@ -106,10 +106,15 @@ export class SegmentMoments {
       const effect = momentAfterEvents(tree, eventsWritten, now);
       if (effect.kind === 'unchanged') return;
       if (effect.kind === 'bound') {
+        // Only the rows that move: objects without a moment, or with one after the bound (an
+        // event just written usually leaves its window later than the moment already kept).
         await q(
-          `INSERT INTO segment_time_triggers (segment_id, object_id, due_at) VALUES ${onlyIds.map(() => '(?, ?, ?)').join(', ')}
-           ON DUPLICATE KEY UPDATE due_at = LEAST(due_at, VALUES(due_at))`,
-          onlyIds.flatMap((id) => [segment.id, id, effect.at]),
+          `INSERT INTO segment_time_triggers (segment_id, object_id, due_at)
+           SELECT ?, x.id, ? FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$')) x
+           LEFT JOIN segment_time_triggers t ON t.segment_id = ? AND t.object_id = x.id
+           WHERE t.object_id IS NULL OR t.due_at > ?
+           ON DUPLICATE KEY UPDATE due_at = VALUES(due_at)`,
+          [segment.id, effect.at, JSON.stringify(onlyIds), segment.id, effect.at],
         );
         return;
       }

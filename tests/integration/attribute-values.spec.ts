@@ -12,26 +12,21 @@ import { CATALOG } from '../../src/core/catalog';
 import { OBJECT_TYPES, OBJECT_TYPE_CODE, ObjectType } from '../../src/core/object-types';
 import fc from 'fast-check';
 import { deleteAttributeValues, reindexAttributeValues, writeAttributeValues } from '../../src/db/attribute-values';
-import { createLogger } from '../../src/logger';
-import { createServices, Services } from '../../src/services';
+import type { Services } from '../../src/services';
 import type { RequestContext } from '../../src/services/context';
-import { createTestDatabase, TestDatabase } from '../support/db';
+import type { TestDatabase } from '../support/db';
+import { serviceWorld } from '../support/services';
 
 let db: TestDatabase;
 let services: Services;
 let ctx: RequestContext;
 let other: RequestContext;
-const logger = createLogger('silent');
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  services = createServices(db.dataSource, logger);
-  const contextOf = async (name: string): Promise<RequestContext> => {
-    const ws = await services.workspaces.createWorkspace({ name });
-    return { actor: (await services.auth.authenticate(ws.token))!, requestId: 't', logger };
-  };
-  ctx = await contextOf('Index');
-  other = await contextOf('Other');
+  const world = await serviceWorld();
+  ({ db, services } = world);
+  ctx = await world.workspace('Index');
+  other = await world.workspace('Other');
   await services.attributes.define(ctx, { objectType: 'USER', key: 'renewalAt', type: 'DATE' });
   await services.attributes.define(ctx, { objectType: 'USER', key: 'code', type: 'STRING' });
 });

@@ -8,27 +8,22 @@
  * against the migration's backfill of the same events.
  */
 import { EventNumbers1764400008000 } from '../../migrations/1764400008000-EventNumbers';
-import { createLogger } from '../../src/logger';
-import { createServices, Services } from '../../src/services';
+import type { Services } from '../../src/services';
 import type { RequestContext } from '../../src/services/context';
 import type { EventInput } from '../../src/services/event.service';
-import { createTestDatabase, TestDatabase } from '../support/db';
+import type { TestDatabase } from '../support/db';
+import { serviceWorld } from '../support/services';
 
 let db: TestDatabase;
 let services: Services;
 let ctx: RequestContext;
 let other: RequestContext;
-const logger = createLogger('silent');
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  services = createServices(db.dataSource, logger);
-  const contextOf = async (name: string): Promise<RequestContext> => {
-    const ws = await services.workspaces.createWorkspace({ name });
-    return { actor: (await services.auth.authenticate(ws.token))!, requestId: 't', logger };
-  };
-  ctx = await contextOf('Numbers');
-  other = await contextOf('Other');
+  const world = await serviceWorld();
+  ({ db, services } = world);
+  ctx = await world.workspace('Numbers');
+  other = await world.workspace('Other');
 });
 
 afterAll(async () => {

@@ -6,26 +6,21 @@
  * a tag and a delete of the same object race into a row for a deleted object.
  */
 import { DomainError } from '../../src/core/errors';
-import { createLogger } from '../../src/logger';
-import { createServices, Services } from '../../src/services';
+import type { Services } from '../../src/services';
 import type { RequestContext } from '../../src/services/context';
-import { createTestDatabase, TestDatabase } from '../support/db';
+import type { TestDatabase } from '../support/db';
+import { serviceWorld } from '../support/services';
 
 let db: TestDatabase;
 let services: Services;
 let a: RequestContext;
 let b: RequestContext;
-const logger = createLogger('silent');
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  services = createServices(db.dataSource, logger);
-  const context = async (name: string): Promise<RequestContext> => {
-    const ws = await services.workspaces.createWorkspace({ name });
-    return { actor: (await services.auth.authenticate(ws.token))!, requestId: 't', logger };
-  };
-  a = await context('A');
-  b = await context('B');
+  const world = await serviceWorld();
+  ({ db, services } = world);
+  a = await world.workspace('A');
+  b = await world.workspace('B');
   await services.attributes.define(a, { objectType: 'USER', key: 'plan', type: 'STRING' });
 });
 

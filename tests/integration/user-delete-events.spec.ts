@@ -3,26 +3,21 @@
  * (migration 1764400010000), so the delete goes name by name (ObjectService.delete): every name
  * must be found, whatever its case, and more names than one statement takes.
  */
-import { createLogger } from '../../src/logger';
-import { createServices, Services } from '../../src/services';
+import type { Services } from '../../src/services';
 import type { RequestContext } from '../../src/services/context';
-import { createTestDatabase, TestDatabase } from '../support/db';
+import type { TestDatabase } from '../support/db';
+import { serviceWorld } from '../support/services';
 
 let db: TestDatabase;
 let services: Services;
 let ctx: RequestContext;
 let other: RequestContext;
-const logger = createLogger('silent');
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  services = createServices(db.dataSource, logger);
-  const contextOf = async (name: string): Promise<RequestContext> => {
-    const ws = await services.workspaces.createWorkspace({ name });
-    return { actor: (await services.auth.authenticate(ws.token))!, requestId: 't', logger };
-  };
-  ctx = await contextOf('Deletes');
-  other = await contextOf('Other');
+  const world = await serviceWorld();
+  ({ db, services } = world);
+  ctx = await world.workspace('Deletes');
+  other = await world.workspace('Other');
 });
 
 afterAll(async () => {
