@@ -101,6 +101,8 @@ export class SegmentMoments {
    */
   async writeFor(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date, onlyIds: readonly string[], eventsWritten?: EventsWritten): Promise<void> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
+    // Switched off for the whole service: no segment keeps moments (full syncs remove old rows).
+    if (this.options.timeTriggers === false) return;
     const moments = this.query(segment, tree, now, onlyIds);
     if (moments && eventsWritten) {
       const effect = momentAfterEvents(tree, eventsWritten, now);
