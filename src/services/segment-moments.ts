@@ -8,7 +8,7 @@
  */
 import type { QueryRunner } from 'typeorm';
 import type { FilterNode, SqlFragment } from '../core/filter/filter-tree';
-import { compileNextChangeQuery, EventsWritten, momentAfterEvents } from '../core/filter/moments';
+import { compileNextChangeQuery, EventsWritten, momentAfterEvents, timeDirection } from '../core/filter/moments';
 import { ER_RECORD_FILE_FULL } from '../db/connection-errors';
 import type { SegmentRecord } from './segment-types';
 
@@ -38,16 +38,18 @@ export class SegmentMoments {
    * applies the sync opens, like its member set (SegmentSyncService.stage): the read takes no row locks, and
    * the transaction does not hold the segment's row while it runs. Returns false when the segment
    * keeps no moments (there is then no seg_moments). In memory, on disk when there are more
-   * moments than `stagingMemoryBytes` holds.
+   * moments than `stagingMemoryBytes` holds. Only the moments on the side of the result that
+   * time can change are kept (`timeDirection`): `members` lists the objects whose result is true.
    *
    * It reads after the member set (each READ COMMITTED statement sees what had committed when it
    * started), as the moments read inside the transaction always did: an object written in
    * between may get a moment of its new data beside a result of its old. That write's real-time
    * evaluation comes after this sync (it needs the segment's lock) and rewrites both.
    */
-  async stage(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date): Promise<boolean> {
-    const moments = this.query(segment, tree, now);
-    if (!moments) return false;
+  async stage(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date, members: SqlFragment): Promise<boolean> {
+    const query = this.query(segment, tree, now);
+    if (!query) return false;
+    const moments = onNeededSide(query, tree, members);
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     await q('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
     await q('SET SESSION max_heap_table_size = ?', [this.options.stagingMemoryBytes]);
@@ -92,7 +94,8 @@ export class SegmentMoments {
 
   /**
    * Freshness bookkeeping of a restricted evaluation, in the transaction that applies its results:
-   * the moments of `onlyIds` (at most a thousand) replace theirs. When the objects were touched
+   * the moments of `onlyIds` (at most a thousand) replace theirs, on the needed side of their new
+   * results (staged in seg_new). When the objects were touched
    * only by inserting `eventsWritten`, the moments are not recomputed where `momentAfterEvents`
    * knows better: kept when no time-relative condition reads those events, else lowered to its
    * bound (LEAST with the stored one; an object without one gets the bound). Early is harmless
@@ -110,20 +113,22 @@ export class SegmentMoments {
       if (effect.kind === 'bound') {
         // Only the rows that move: objects without a moment, or with one after the bound (an
         // event just written usually leaves its window later than the moment already kept).
+        const side = neededSide(tree, x('x.id'));
         await q(
           `INSERT INTO segment_time_triggers (segment_id, object_id, due_at)
            SELECT ?, x.id, ? FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$')) x
            LEFT JOIN segment_time_triggers t ON t.segment_id = ? AND t.object_id = x.id
-           WHERE t.object_id IS NULL OR t.due_at > ?
+           WHERE (t.object_id IS NULL OR t.due_at > ?)${side ? ` AND ${side.sql}` : ''}
            ON DUPLICATE KEY UPDATE due_at = VALUES(due_at)`,
-          [segment.id, effect.at, JSON.stringify(onlyIds), segment.id, effect.at],
+          [segment.id, effect.at, JSON.stringify(onlyIds), segment.id, effect.at, ...(side?.params ?? [])],
         );
         return;
       }
     }
     await q(`DELETE FROM segment_time_triggers WHERE segment_id = ? AND object_id IN (${onlyIds.map(() => '?').join(', ')})`, [segment.id, ...onlyIds]);
     if (!moments) return;
-    await withoutStrictMode(runner, () => q(`INSERT INTO segment_time_triggers (segment_id, object_id, due_at) SELECT ?, m.object_id, m.due_at FROM (${moments.sql}) m`, [segment.id, ...moments.params]));
+    const needed = onNeededSide(moments, tree, STAGED_MEMBERS);
+    await withoutStrictMode(runner, () => q(`INSERT INTO segment_time_triggers (segment_id, object_id, due_at) SELECT ?, m.object_id, m.due_at FROM (${needed.sql}) m`, [segment.id, ...needed.params]));
   }
 }
 
@@ -140,3 +145,34 @@ async function withoutStrictMode(runner: QueryRunner, statement: () => Promise<u
     await runner.query('SET SESSION sql_mode = @segments_sql_mode');
   }
 }
+
+/**
+ * The new members staged by the evaluation or sync (SegmentSyncService.stage's seg_new: all of
+ * them, or those among the evaluated ids), as a membership source for `onNeededSide`.
+ */
+export const STAGED_MEMBERS: SqlFragment = { sql: 'SELECT object_id FROM seg_new', params: [] };
+
+/** The segment's cached results, for a sync that found them unchanged (nothing staged). */
+export const cachedMembers = (segmentId: string): SqlFragment => ({ sql: 'SELECT object_id FROM segment_members WHERE segment_id = ?', params: [segmentId] });
+
+/**
+ * The rows of a moment query that are needed (see `timeDirection`): a result that time can only
+ * turn false needs a moment only where it is true (members), one that time can only turn true
+ * only where it is false; `members` lists the objects whose result is true now.
+ */
+function onNeededSide(moments: SqlFragment, tree: FilterNode, members: SqlFragment): SqlFragment {
+  const side = neededSide(tree, x('n.object_id'), members);
+  if (!side) return moments;
+  return { sql: `SELECT n.object_id, n.due_at FROM (${moments.sql}) n WHERE ${side.sql}`, params: [...moments.params, ...side.params] };
+}
+
+/** `<id> IN (<members>)`, `<id> NOT IN (<members>)`, or null when both sides need moments. */
+function neededSide(tree: FilterNode, id: SqlFragment, members: SqlFragment = STAGED_MEMBERS): SqlFragment | null {
+  switch (timeDirection(tree)) {
+    case 'falls': return { sql: `${id.sql} IN (${members.sql})`, params: [...members.params] };
+    case 'rises': return { sql: `${id.sql} NOT IN (${members.sql})`, params: [...members.params] };
+    default: return null;
+  }
+}
+
+const x = (column: string): SqlFragment => ({ sql: column, params: [] });

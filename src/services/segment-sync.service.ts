@@ -23,7 +23,7 @@ import { OBJECT_TYPE_CODE } from '../core/object-types';
 import type { Logger } from '../logger';
 import { loadSegment, toRun } from '../db/segment-store';
 import type { FilterService } from './filter.service';
-import { SegmentMoments } from './segment-moments';
+import { cachedMembers, SegmentMoments, STAGED_MEMBERS } from './segment-moments';
 import type { MembershipDelta, SegmentRecord, SyncRunRecord, SyncTrigger } from './segment-types';
 
 export const SAMPLE_IDS = 1000;
@@ -270,7 +270,8 @@ export class SegmentSyncService {
    */
   private async applyUnchanged(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, startedAt: Date, runId: string): Promise<void> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
-    const staged = await this.moments.stage(runner, segment, tree, startedAt);
+    // The cached results are the filter's (the fingerprints agree): moments on their needed side.
+    const staged = await this.moments.stage(runner, segment, tree, startedAt, cachedMembers(segment.id));
     await runner.startTransaction('READ COMMITTED');
     const locked = (await q('SELECT member_count FROM segments WHERE id = ? FOR UPDATE', [segment.id])) as Array<{ member_count: number }>;
     if (locked.length === 0) throw new Error('the segment was deleted during its sync');
@@ -308,7 +309,7 @@ export class SegmentSyncService {
    */
   private async apply(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, trigger: SyncTrigger, startedAt: Date, opts: { runId?: string; onlyIds?: readonly string[]; eventsWritten?: EventsWritten }): Promise<Applied> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
-    const staged = opts.onlyIds ? false : await this.moments.stage(runner, segment, tree, startedAt);
+    const staged = opts.onlyIds ? false : await this.moments.stage(runner, segment, tree, startedAt, STAGED_MEMBERS);
     await runner.startTransaction('READ COMMITTED');
     const locked = (await q('SELECT member_count FROM segments WHERE id = ? FOR UPDATE', [segment.id])) as Array<{ member_count: number }>;
     if (locked.length === 0) throw new Error('the segment was deleted during its sync');

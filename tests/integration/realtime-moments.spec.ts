@@ -108,3 +108,41 @@ test('event inserts keep or lower moments without the moment query; an upsert re
   expect(upserted.some((s) => MOMENT_QUERY.test(s))).toBe(true);
   expect((await stored(segment.id)).get(id.recent)).toBe((await fromScratch(filter, new Date())).get(id.recent));
 });
+
+test('moments are kept only on the side of the result that time can change', async () => {
+  const now = Date.now();
+  const ago = (days: number) => new Date(now - days * DAY);
+  const users = await services.objects.upsert(ctx, 'USER', [{ externalId: 'two' }, { externalId: 'one' }, { externalId: 'zero' }]);
+  const id = Object.fromEntries(users.map((u) => [u.externalId!, u.id]));
+  await services.events.track(ctx, [
+    { userExternalId: 'two', name: 'buy', occurredAt: ago(3) },
+    { userExternalId: 'two', name: 'buy', occurredAt: ago(2) },
+    { userExternalId: 'one', name: 'buy', occurredAt: ago(1) },
+  ]);
+  const ours = new Set(Object.values(id));
+  const mine = (m: Map<string, number>) => [...m.keys()].filter((k) => ours.has(k)).sort();
+  // "2+ in 30 days" can only turn false: only its member has a moment, though the query lists both buyers.
+  const falls = { event: { name: 'buy', window: { lastDays: 30 }, operator: 'GTE', value: 2 } };
+  const a = await services.segments.create(ctx, { objectType: 'USER', name: 'Bought twice', filter: falls, realtime: true });
+  expect(mine(await fromScratch(falls, new Date()))).toEqual([id.two, id.one].sort());
+  expect(mine(await stored(a.id))).toEqual([id.two]);
+  // "none in 30 days" can only turn true: only the non-members (the buyers) have moments.
+  const rises = { not: { event: { name: 'buy', window: { lastDays: 30 } } } };
+  const b = await services.segments.create(ctx, { objectType: 'USER', name: 'Bought nothing lately', filter: rises, realtime: true });
+  expect(mine(await stored(b.id))).toEqual([id.two, id.one].sort());
+  expect((await members(b.id)).filter((m) => ours.has(m))).toEqual([id.zero]);
+
+  // Real time keeps to the same side: `zero` buys twice and becomes a member of the first, `one`
+  // buys again (a member too now); of the second, both leave and get moments.
+  await services.events.track(ctx, [
+    { userExternalId: 'zero', name: 'buy', occurredAt: ago(1) },
+    { userExternalId: 'zero', name: 'buy', occurredAt: ago(1) },
+    { userExternalId: 'one', name: 'buy', occurredAt: ago(0) },
+  ]);
+  await realtime.idle();
+  expect(mine(await stored(a.id))).toEqual([id.two, id.one, id.zero].sort());
+  expect(mine(await stored(b.id))).toEqual([id.two, id.one, id.zero].sort());
+  // A full sync keeps the same rows (and exact ones where real time had bounds).
+  await services.segmentSyncs.sync(a.id, 'MANUAL');
+  expect(mine(await stored(a.id))).toEqual([id.two, id.one, id.zero].sort());
+});

@@ -135,6 +135,69 @@ export function momentAfterEvents(node: FilterNode, written: EventsWritten, now:
   return bound === Infinity ? { kind: 'unchanged' } : { kind: 'bound', at: new Date(bound) };
 }
 
+/**
+ * Which way time alone can move a filter's result, with no write: `falls` (only from true to
+ * false), `rises` (only from false to true), `steady` (never) or `both` (unknown: either way).
+ * Where it only falls, non-members keep their result until a write, so they need no moment;
+ * where it only rises, members need none (SegmentMoments keeps moments on one side only).
+ *
+ * - A `lastDays` window only loses events as time passes: COUNT can only go down, so COUNT ≥ k,
+ *   COUNT > k, NEQ 0 and IS_SET on FIRST/LAST (S not empty) fall; COUNT ≤ k, COUNT < k, EQ 0 and
+ *   IS_NOT_SET rise; other aggregates (SUM of signed numbers, AVG, …) may go either way.
+ * - x MORE_THAN_DAYS_AGO n (x < now − n) rises; x WITHIN_LAST_DAYS n (now − n ≤ x ≤ now) may go
+ *   either way (a future x enters, then leaves), on an attribute or a FIRST/LAST time alike.
+ * - A relative DATE condition on event properties changes S both ways: `both`.
+ * - `and` / `or` keep a common direction of their children (steady ones aside); `not` and NONE
+ *   swap it; ANY keeps it. Tags, lists and segments are steady (another segment's changes reach
+ *   its dependants through their own evaluations).
+ */
+export type TimeDirection = 'steady' | 'falls' | 'rises' | 'both';
+
+export function timeDirection(node: FilterNode): TimeDirection {
+  switch (node.kind) {
+    case 'and': case 'or': return combine(node.children.map(timeDirection));
+    case 'not': return swap(timeDirection(node.child));
+    case 'related': return node.quantifier === 'NONE' ? swap(timeDirection(node.filter)) : timeDirection(node.filter);
+    case 'attribute': return !isRelative(node.operator) ? 'steady' : node.operator === 'MORE_THAN_DAYS_AGO' ? 'rises' : 'both';
+    case 'event': return eventDirection(node);
+    case 'tag': case 'list': case 'segment': return 'steady';
+    default: return assertNever(node, 'filter node');
+  }
+}
+
+function eventDirection(node: EventNode): TimeDirection {
+  if (node.where.some(isRelativeDate)) return 'both';
+  const windowed = node.window?.kind === 'lastDays';
+  if (isRelativeAggregate(node)) return windowed || node.operator !== 'MORE_THAN_DAYS_AGO' ? 'both' : 'rises';
+  return windowed ? shrinkingSetDirection(node) : 'steady';
+}
+
+/** The direction of an aggregate condition over a set S that only loses events. */
+function shrinkingSetDirection(node: EventNode): TimeDirection {
+  const { aggregate, operator, value } = node;
+  if (aggregate === 'FIRST_OCCURRED_AT' || aggregate === 'LAST_OCCURRED_AT') {
+    return operator === 'IS_SET' ? 'falls' : operator === 'IS_NOT_SET' ? 'rises' : 'both';
+  }
+  if (aggregate !== 'COUNT' || typeof value !== 'number') return 'both';
+  switch (operator) {
+    case 'GT': case 'GTE': return 'falls';
+    case 'LT': case 'LTE': return 'rises';
+    case 'NEQ': return value === 0 ? 'falls' : 'both';
+    case 'EQ': return value === 0 ? 'rises' : 'both';
+    default: return 'both';
+  }
+}
+
+function combine(directions: TimeDirection[]): TimeDirection {
+  const moving = new Set(directions.filter((d) => d !== 'steady'));
+  if (moving.size === 0) return 'steady';
+  return moving.size === 1 ? [...moving][0] : 'both';
+}
+
+function swap(direction: TimeDirection): TimeDirection {
+  return direction === 'falls' ? 'rises' : direction === 'rises' ? 'falls' : direction;
+}
+
 /** Where a source is built: the object type of its rows, and which of those rows are asked for. */
 interface Ctx {
   readonly workspaceId: string;

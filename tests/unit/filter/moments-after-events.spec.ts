@@ -4,7 +4,7 @@
  */
 import type { EventNode, FilterNode } from '../../../src/core/filter/filter-tree';
 import { eventNameKey } from '../../../src/core/filter/event-names';
-import { momentAfterEvents } from '../../../src/core/filter/moments';
+import { momentAfterEvents, timeDirection } from '../../../src/core/filter/moments';
 import { chainAffectedBy, relationChains } from '../../../src/core/filter/relation-chains';
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');
@@ -49,4 +49,34 @@ test('real time matches written event names to the filter as the database compar
   expect(chainAffectedBy(chain, { cause: 'event', eventNames: ['PAGE VIEW  '] })).toBe(true);
   expect(chainAffectedBy(chain, { cause: 'event', eventNames: ['page_view'] })).toBe(false);
   expect(eventNameKey('Löggin')).toBe(eventNameKey('LOGGIN'));
+});
+
+describe('timeDirection: which way time alone can move a result', () => {
+  const seen = (days: number, operator: 'WITHIN_LAST_DAYS' | 'MORE_THAN_DAYS_AGO'): FilterNode =>
+    ({ kind: 'attribute', field: { kind: 'standard', name: 'lastSeenAt', type: 'DATE' }, operator, value: days });
+  const tag: FilterNode = { kind: 'tag', tag: 'vip', has: true };
+  test.each<[string, FilterNode, string]>([
+    ['a tag', tag, 'steady'],
+    ['COUNT over all time', event({ value: 3 }), 'steady'],
+    ['has an event in a window', event({ window: lastDays(7) }), 'falls'],
+    ['COUNT ≥ 5 in a window', event({ window: lastDays(30), value: 5 }), 'falls'],
+    ['COUNT < 5 in a window', event({ window: lastDays(30), operator: 'LT', value: 5 }), 'rises'],
+    ['no event in a window (COUNT = 0)', event({ window: lastDays(30), operator: 'EQ', value: 0 }), 'rises'],
+    ['COUNT = 2 in a window', event({ window: lastDays(30), operator: 'EQ', value: 2 }), 'both'],
+    ['SUM in a window', event({ window: lastDays(30), aggregate: 'SUM', property: 'total', operator: 'GTE', value: 5 }), 'both'],
+    ['last time WITHIN_LAST_DAYS (a future time enters, then leaves)', event({ aggregate: 'LAST_OCCURRED_AT', operator: 'WITHIN_LAST_DAYS', value: 3 }), 'both'],
+    ['first time MORE_THAN_DAYS_AGO', event({ aggregate: 'FIRST_OCCURRED_AT', operator: 'MORE_THAN_DAYS_AGO', value: 3 }), 'rises'],
+    ['a relative DATE property condition', event({ window: lastDays(7), where: [{ property: 'at', type: 'DATE', operator: 'MORE_THAN_DAYS_AGO', value: 2 }] }), 'both'],
+    ['seen more than 30 days ago', seen(30, 'MORE_THAN_DAYS_AGO'), 'rises'],
+    ['seen within 7 days', seen(7, 'WITHIN_LAST_DAYS'), 'both'],
+    ['not of a falling one', { kind: 'not', child: event({ window: lastDays(7) }) }, 'rises'],
+    ['and / or keep a common direction, beside steady ones', { kind: 'and', children: [tag, { kind: 'or', children: [event({ window: lastDays(7) }), event({ window: lastDays(1), name: 'x' })] }] }, 'falls'],
+    ['opposite directions', { kind: 'or', children: [event({ window: lastDays(7) }), seen(30, 'MORE_THAN_DAYS_AGO')] }, 'both'],
+    ['related ANY keeps it, NONE swaps it', { kind: 'and', children: [
+      { kind: 'related', relation: 'users', target: 'USER', quantifier: 'ANY', filter: seen(30, 'MORE_THAN_DAYS_AGO') },
+      { kind: 'related', relation: 'users', target: 'USER', quantifier: 'NONE', filter: event({ window: lastDays(30) }) },
+    ] }, 'rises'],
+  ])('%s', (_name, node, expected) => {
+    expect(timeDirection(node)).toBe(expected);
+  });
 });
