@@ -20,12 +20,12 @@ import fc from 'fast-check';
 import type { QueryRunner } from 'typeorm';
 import type { FilterNode } from '../../src/core/filter/filter-tree';
 import { compileNextChangeQuery, momentAfterEvents } from '../../src/core/filter/moments';
-import { validateFilter } from '../../src/core/filter/validate-filter';
 import { OBJECT_TYPES, ObjectType } from '../../src/core/object-types';
-import { DAY_MS, DataSet, FIXED_NOW, attributeTypesOf, eventName, listTypesOf, loadDataSet, sampleDataSet } from '../reference/dataset';
+import { DAY_MS, DataSet, FIXED_NOW, eventName, loadDataSet, sampleDataSet } from '../reference/dataset';
 import type { FilterInput } from '../reference/evaluator';
 import { filterArb, filterEnvOf } from '../reference/filters';
 import { createTestDatabase, TestDatabase } from '../support/db';
+import { validateGenerated } from '../support/validate-generated';
 
 const RUNS = Number(process.env.AFTER_RUNS ?? 60);
 const SEED = Number(process.env.AFTER_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -117,12 +117,7 @@ test('every kind of answer came up', () => {
 });
 
 async function check(ds: DataSet, ws: string, type: ObjectType, filter: FilterInput, inserted: Inserted[], users: string[], products: string[], now: Date): Promise<void> {
-  const node = validateFilter(filter, {
-    objectType: type,
-    attributeTypes: (t: ObjectType) => attributeTypesOf(ds, ws, t),
-    listTypes: listTypesOf(ds, ws),
-    segmentTypes: new Map<string, ObjectType>(),
-  }, 'filter');
+  const node = validateGenerated(ds, ws, type, filter);
   const rows = inserted.map((e) => ({
     id: String(nextEventId++),
     user: users[e.userPick % users.length],

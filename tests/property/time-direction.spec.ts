@@ -13,11 +13,11 @@
  */
 import fc from 'fast-check';
 import { timeDirection, TimeDirection } from '../../src/core/filter/moments';
-import { validateFilter } from '../../src/core/filter/validate-filter';
-import { OBJECT_TYPES, ObjectType } from '../../src/core/object-types';
-import { DAY_MS, DAY_POOL, DataSet, FIXED_NOW, attributeTypesOf, listTypesOf, sampleDataSet } from '../reference/dataset';
+import { OBJECT_TYPES } from '../../src/core/object-types';
+import { DAY_MS, DAY_POOL, DataSet, FIXED_NOW, sampleDataSet } from '../reference/dataset';
 import { evaluateFilter, FilterInput, parseJsonDate } from '../reference/evaluator';
 import { filterArb, filterEnvOf } from '../reference/filters';
+import { validateGenerated } from '../support/validate-generated';
 
 const RUNS = Number(process.env.DIR_RUNS ?? 40);
 const SEED = Number(process.env.DIR_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -65,12 +65,7 @@ describe.each(Array.from({ length: DATASETS }, (_, k) => k))('data set %i', (k) 
       pick: fc.array(fc.nat(), { minLength: INSTANTS, maxLength: INSTANTS }),
     });
     fc.assert(fc.property(arb, ({ filter, nowShift, pick }) => {
-      const node = validateFilter(filter, {
-        objectType: type,
-        attributeTypes: (t: ObjectType) => attributeTypesOf(ds, ws, t),
-        listTypes: listTypesOf(ds, ws),
-        segmentTypes: new Map<string, ObjectType>(),
-      }, 'filter');
+      const node = validateGenerated(ds, ws, type, filter as FilterInput);
       const direction = timeDirection(node);
       seen[direction]++;
       if (direction === 'both') return;

@@ -42,13 +42,13 @@
 import fc from 'fast-check';
 import { FilterNode } from '../../src/core/filter/filter-tree';
 import { compileNextChangeQuery, dependsOnTime } from '../../src/core/filter/moments';
-import { validateFilter } from '../../src/core/filter/validate-filter';
 import { CATALOG, CUSTOM_FIELD_PREFIX } from '../../src/core/catalog';
 import { OBJECT_TYPES, ObjectType } from '../../src/core/object-types';
-import { DAY_MS, DataSet, FIXED_NOW, attributeTypesOf, listTypesOf, loadDataSet, sampleDataSet } from '../reference/dataset';
+import { DAY_MS, DataSet, FIXED_NOW, loadDataSet, sampleDataSet } from '../reference/dataset';
 import { FilterInput, describeObject, evaluateFilter, parseJsonDate } from '../reference/evaluator';
 import { filterArb, filterEnvOf } from '../reference/filters';
 import { createTestDatabase, TestDatabase } from '../support/db';
+import { validateGenerated } from '../support/validate-generated';
 import type { QueryRunner } from 'typeorm';
 
 const RUNS = Number(process.env.TIME_RUNS ?? 60);
@@ -228,18 +228,7 @@ function breakpoints(leaves: readonly TimeLeaf[], now: number): number[] {
 
 // ------------------------------------------------------------------------------------------ SQL side
 
-function validated(ds: DataSet, workspaceId: string, type: ObjectType, filter: FilterInput): FilterNode {
-  try {
-    return validateFilter(filter, {
-      objectType: type,
-      attributeTypes: (t: ObjectType) => attributeTypesOf(ds, workspaceId, t),
-      listTypes: listTypesOf(ds, workspaceId),
-      segmentTypes: new Map<string, ObjectType>(),
-    }, 'filter');
-  } catch (error) {
-    throw new Error(`validateFilter rejected a generated (valid) input: ${(error as Error).message}\nobjectType=${type} filter=${JSON.stringify(filter)}`);
-  }
-}
+const validated = validateGenerated;
 
 /** A DATETIME(3) as mysql2 returns it (a Date with `timezone: 'Z'`), or its text: epoch ms. */
 function instantOf(v: unknown): number {
