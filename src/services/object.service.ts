@@ -60,6 +60,7 @@ export class ObjectService {
         const exts = unique(checked.flatMap((c) => (c.externalId ? [c.externalId] : [])));
         const existing = await lockByKeys((s, p) => uow.query(s, p), type, ws, ids, exts);
         const before = new Map(existing.map((r) => [r.id, { ...r.attributes }]));
+        const refsBefore = new Map(existing.map((r) => [r.id, { ...r.refs }]));
         const merged = mergeInputs(type, ws, checked, existing, refs);
         const created = [...new Set(merged.records)].filter((r) => r.id === '');
         const newIds = await idBlock.take(created.length, (s, p) => uow.query(s, p));
@@ -67,7 +68,13 @@ export class ObjectService {
         await writeRecords((s, p) => uow.query(s, p), type, [...new Set(merged.records)]);
         await writeAttributeValues((s, p) => uow.query(s, p), type, ws, [...new Set(merged.records)].map((r) => ({ id: r.id, before: before.get(r.id), after: r.attributes })));
         const touched = unique(merged.records.map((r) => r.id));
-        uow.afterCommit(() => this.changes.publish({ workspaceId: ws, objectType: type, ids: touched, cause: 'upsert' }));
+        // An object that a reference no longer points to has lost a related object: real time
+        // finds the new one through the relation, but not the old one, so it is announced too.
+        const left = leftReferences(type, merged.records.map((r) => ({ before: refsBefore.get(r.id), after: r.refs })));
+        uow.afterCommit(() => {
+          this.changes.publish({ workspaceId: ws, objectType: type, ids: touched, cause: 'upsert' });
+          for (const [target, targetIds] of left) this.changes.publish({ workspaceId: ws, objectType: target, ids: targetIds, cause: 'upsert' });
+        });
         return merged.records;
       },
       { retryOnDuplicate: true },
@@ -101,9 +108,14 @@ export class ObjectService {
     const ws = ctx.actor.workspaceId;
     const cat = CATALOG[type];
     return inTransaction(this.ds, async (uow) => {
-      const found = (await uow.query(`SELECT id FROM ${cat.table} WHERE workspace_id = ? AND id IN (${marks(wellFormed)}) FOR UPDATE`, [ws, ...wellFormed])) as Array<{ id: string }>;
+      const refColumns = cat.references.map((r) => `, ${r.column}`).join('');
+      const found = (await uow.query(`SELECT id${refColumns} FROM ${cat.table} WHERE workspace_id = ? AND id IN (${marks(wellFormed)}) FOR UPDATE`, [ws, ...wellFormed])) as Array<Record<string, unknown>>;
       const gone = found.map((r) => String(r.id));
       if (gone.length === 0) return 0;
+      // The objects the deleted ones referenced lose a related object; objects that referenced
+      // the deleted ones lose their reference (below): both are announced with the deletion.
+      const left = leftReferences(type, found.map((r) => ({ before: Object.fromEntries(cat.references.map((ref) => [ref.column, r[ref.column] == null ? null : String(r[ref.column])])), after: {} })));
+      const referencing = new Map<ObjectType, string[]>();
       const inIds = marks(gone);
       await uow.query(`DELETE FROM ${cat.table} WHERE workspace_id = ? AND id IN (${inIds})`, [ws, ...gone]);
       await deleteAttributeValues((s, p) => uow.query(s, p), type, ws, gone);
@@ -122,10 +134,17 @@ export class ObjectService {
       // Objects that referenced the deleted ones keep existing, without the reference.
       for (const other of Object.values(CATALOG)) {
         for (const ref of other.references.filter((r) => r.target === type)) {
+          const rows = (await uow.query(`SELECT id FROM ${other.table} WHERE workspace_id = ? AND ${ref.column} IN (${inIds}) FOR UPDATE`, [ws, ...gone])) as Array<{ id: string }>;
+          if (rows.length === 0) continue;
           await uow.query(`UPDATE ${other.table} SET ${ref.column} = NULL WHERE workspace_id = ? AND ${ref.column} IN (${inIds})`, [ws, ...gone]);
+          referencing.set(other.type, unique([...(referencing.get(other.type) ?? []), ...rows.map((r) => String(r.id))]));
         }
       }
-      uow.afterCommit(() => this.changes.publish({ workspaceId: ws, objectType: type, ids: gone, cause: 'delete' }));
+      uow.afterCommit(() => {
+        this.changes.publish({ workspaceId: ws, objectType: type, ids: gone, cause: 'delete' });
+        for (const [target, targetIds] of left) this.changes.publish({ workspaceId: ws, objectType: target, ids: targetIds, cause: 'upsert' });
+        for (const [other, otherIds] of referencing) this.changes.publish({ workspaceId: ws, objectType: other, ids: otherIds, cause: 'upsert' });
+      });
       return gone.length;
     });
   }
@@ -306,4 +325,20 @@ async function deleteUserEvents(uow: UnitOfWork, ws: string, userIds: readonly s
     const chunk = names.slice(i, i + NAMES_PER_DELETE);
     await uow.query(`DELETE FROM events WHERE workspace_id = ? AND name IN (${marks(chunk)}) AND user_id IN (${marks(userIds)})`, [ws, ...chunk, ...userIds]);
   }
+}
+
+/**
+ * The objects that references stopped pointing to, by type: for each record, every reference
+ * whose value before was an id and is now another one (or none).
+ */
+function leftReferences(type: ObjectType, records: ReadonlyArray<{ before?: Readonly<Record<string, string | null>>; after: Readonly<Record<string, string | null | undefined>> }>): Map<ObjectType, string[]> {
+  const out = new Map<ObjectType, string[]>();
+  for (const ref of CATALOG[type].references) {
+    const ids = unique(records.flatMap((r) => {
+      const was = r.before?.[ref.column] ?? null;
+      return was !== null && was !== (r.after[ref.column] ?? null) ? [was] : [];
+    }));
+    if (ids.length) out.set(ref.target, [...(out.get(ref.target) ?? []), ...ids]);
+  }
+  return out;
 }
