@@ -5,32 +5,29 @@
  * change feed → RealtimeEvaluator → SegmentSyncService.evaluate → SegmentMoments.writeFor.
  */
 import { compileNextChangeQuery } from '../../src/core/filter/moments';
-import { RealtimeEvaluator } from '../../src/live/realtime-evaluator';
+import type { RealtimeEvaluator } from '../../src/live/realtime-evaluator';
 import type { Services } from '../../src/services';
 import type { RequestContext } from '../../src/services/context';
 import type { TestDatabase } from '../support/db';
-import { serviceWorld } from '../support/services';
+import { serviceWorld, ServiceWorld } from '../support/services';
 import { statementsOf } from '../support/statements';
 
 const DAY = 86_400_000;
+let world: ServiceWorld;
 let db: TestDatabase;
 let services: Services;
 let ctx: RequestContext;
 let realtime: RealtimeEvaluator;
-let detach: () => void;
 
 beforeAll(async () => {
-  const world = await serviceWorld();
+  world = await serviceWorld();
   ({ db, services } = world);
   ctx = await world.workspace('Moments after events');
-  realtime = new RealtimeEvaluator(db.dataSource, services.filters, services.segmentSyncs, world.logger, { coalesceMs: 10 });
-  detach = realtime.attach(services.changes);
+  realtime = world.startRealtime();
 });
 
 afterAll(async () => {
-  detach?.();
-  realtime?.stop();
-  await db?.drop();
+  await world?.close();
 });
 
 /** Object id → due (ms) of the segment's stored moments. */

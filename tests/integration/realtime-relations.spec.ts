@@ -4,30 +4,27 @@
  * company; when a company is deleted, the deals that referenced it (their reference is cleared).
  * The cached results equal a full sync after each step, with no full sync in between.
  */
-import { RealtimeEvaluator } from '../../src/live/realtime-evaluator';
+import type { RealtimeEvaluator } from '../../src/live/realtime-evaluator';
 import type { Services } from '../../src/services';
 import type { RequestContext } from '../../src/services/context';
 import type { TestDatabase } from '../support/db';
-import { serviceWorld } from '../support/services';
+import { serviceWorld, ServiceWorld } from '../support/services';
 
+let world: ServiceWorld;
 let db: TestDatabase;
 let services: Services;
 let ctx: RequestContext;
 let realtime: RealtimeEvaluator;
-let detach: () => void;
 
 beforeAll(async () => {
-  const world = await serviceWorld();
+  world = await serviceWorld();
   ({ db, services } = world);
   ctx = await world.workspace('Relations');
-  realtime = new RealtimeEvaluator(db.dataSource, services.filters, services.segmentSyncs, world.logger, { coalesceMs: 10 });
-  detach = realtime.attach(services.changes);
+  realtime = world.startRealtime();
 });
 
 afterAll(async () => {
-  detach?.();
-  realtime?.stop();
-  await db?.drop();
+  await world?.close();
 });
 
 const members = async (segmentId: string) =>
