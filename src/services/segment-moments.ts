@@ -113,14 +113,15 @@ export class SegmentMoments {
       if (effect.kind === 'bound') {
         // Only the rows that move: objects without a moment, or with one after the bound (an
         // event just written usually leaves its window later than the moment already kept).
-        const side = neededSide(tree, x('x.id'));
+        // The evaluated ids are staged in seg_scope (SegmentSyncService.stage).
+        const side = neededSide(tree, 'x.object_id', STAGED_MEMBERS);
         await q(
           `INSERT INTO segment_time_triggers (segment_id, object_id, due_at)
-           SELECT ?, x.id, ? FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$')) x
-           LEFT JOIN segment_time_triggers t ON t.segment_id = ? AND t.object_id = x.id
+           SELECT ?, x.object_id, ? FROM seg_scope x
+           LEFT JOIN segment_time_triggers t ON t.segment_id = ? AND t.object_id = x.object_id
            WHERE (t.object_id IS NULL OR t.due_at > ?)${side ? ` AND ${side.sql}` : ''}
            ON DUPLICATE KEY UPDATE due_at = VALUES(due_at)`,
-          [segment.id, effect.at, JSON.stringify(onlyIds), segment.id, effect.at, ...(side?.params ?? [])],
+          [segment.id, effect.at, segment.id, effect.at, ...(side?.params ?? [])],
         );
         return;
       }
@@ -161,18 +162,16 @@ export const cachedMembers = (segmentId: string): SqlFragment => ({ sql: 'SELECT
  * only where it is false; `members` lists the objects whose result is true now.
  */
 function onNeededSide(moments: SqlFragment, tree: FilterNode, members: SqlFragment): SqlFragment {
-  const side = neededSide(tree, x('n.object_id'), members);
+  const side = neededSide(tree, 'n.object_id', members);
   if (!side) return moments;
   return { sql: `SELECT n.object_id, n.due_at FROM (${moments.sql}) n WHERE ${side.sql}`, params: [...moments.params, ...side.params] };
 }
 
 /** `<id> IN (<members>)`, `<id> NOT IN (<members>)`, or null when both sides need moments. */
-function neededSide(tree: FilterNode, id: SqlFragment, members: SqlFragment = STAGED_MEMBERS): SqlFragment | null {
+function neededSide(tree: FilterNode, idColumn: string, members: SqlFragment): SqlFragment | null {
   switch (timeDirection(tree)) {
-    case 'falls': return { sql: `${id.sql} IN (${members.sql})`, params: [...members.params] };
-    case 'rises': return { sql: `${id.sql} NOT IN (${members.sql})`, params: [...members.params] };
+    case 'falls': return { sql: `${idColumn} IN (${members.sql})`, params: [...members.params] };
+    case 'rises': return { sql: `${idColumn} NOT IN (${members.sql})`, params: [...members.params] };
     default: return null;
   }
 }
-
-const x = (column: string): SqlFragment => ({ sql: column, params: [] });

@@ -414,9 +414,7 @@ export class SegmentSyncService {
    * the staged set, which they now equal.
    */
   private async setFingerprint(runner: QueryRunner, segmentId: string): Promise<void> {
-    const [row] = (await runner.query(
-      `SELECT CAST(COALESCE(SUM(object_id), 0) AS CHAR) AS total, CAST(COALESCE(BIT_XOR(${idHashSql('object_id')}), 0) AS CHAR) AS hash FROM seg_new`,
-    )) as Array<{ total: string; hash: string }>;
+    const row = await fingerprintOf(runner, 'seg_new');
     await runner.query('UPDATE segments SET member_sum = CAST(? AS DECIMAL(65, 0)), member_hash = CAST(? AS UNSIGNED) WHERE id = ?', [row.total, row.hash, segmentId]);
   }
 
@@ -426,15 +424,11 @@ export class SegmentSyncService {
    * one (never fully synced since the fingerprint exists) keeps none until its next full sync.
    */
   private async updateFingerprint(runner: QueryRunner, segmentId: string): Promise<void> {
-    const hash = idHashSql('object_id');
     const [row] = (await runner.query('SELECT member_sum IS NULL AS missing FROM segments WHERE id = ?', [segmentId])) as Array<{ missing: number }>;
     if (Number(row.missing) === 1) return;
     // (A temporary table can be read only once per statement: one read each, then the update.)
-    const part = async (table: string) => ((await runner.query(
-      `SELECT CAST(COALESCE(SUM(object_id), 0) AS CHAR) AS total, CAST(COALESCE(BIT_XOR(${hash}), 0) AS CHAR) AS hash FROM ${table}`,
-    )) as Array<{ total: string; hash: string }>)[0];
-    const entered = await part('seg_entered');
-    const exited = await part('seg_exited');
+    const entered = await fingerprintOf(runner, 'seg_entered');
+    const exited = await fingerprintOf(runner, 'seg_exited');
     await runner.query(
       `UPDATE segments SET member_sum = member_sum + CAST(? AS DECIMAL(65, 0)) - CAST(? AS DECIMAL(65, 0)),
          member_hash = member_hash ^ CAST(? AS UNSIGNED) ^ CAST(? AS UNSIGNED) WHERE id = ?`,
@@ -492,6 +486,14 @@ export class SegmentSyncService {
     }
     return threads.length;
   }
+}
+
+/** The id sum and id-hash XOR (decimal text) of a staging table's ids. */
+async function fingerprintOf(runner: QueryRunner, table: 'seg_new' | 'seg_entered' | 'seg_exited'): Promise<{ total: string; hash: string }> {
+  const [row] = (await runner.query(
+    `SELECT CAST(COALESCE(SUM(object_id), 0) AS CHAR) AS total, CAST(COALESCE(BIT_XOR(${idHashSql('object_id')}), 0) AS CHAR) AS hash FROM ${table}`,
+  )) as Array<{ total: string; hash: string }>;
+  return row;
 }
 
 export const lockName = (segmentId: string): string => `:seg-sync:${segmentId}`;
