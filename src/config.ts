@@ -31,6 +31,11 @@ export interface Config {
    * the scheduled sync catches what time alone changes (as in the classic CRMs).
    */
   readonly timeTriggers: boolean;
+  /**
+   * How far ahead of a full sync the time bookkeeping keeps moments (MOMENT_HORIZON_MS; unset: per
+   * segment, twice its sync interval and 30 minutes). For tests and operators.
+   */
+  readonly momentHorizonMs?: number;
 }
 
 export class ConfigError extends Error {
@@ -74,8 +79,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const syncConcurrency = parseInteger('SYNC_CONCURRENCY', env.SYNC_CONCURRENCY, 4, 1, 64, problems);
   const timeSweepMs = parseInteger('TIME_SWEEP_MS', env.TIME_SWEEP_MS, 2_000, 100, 60_000, problems);
   const timeTriggers = parseBoolean('TIME_TRIGGERS', env.TIME_TRIGGERS, true, problems);
+  const momentHorizonMs = env.MOMENT_HORIZON_MS?.trim() ? parseInteger('MOMENT_HORIZON_MS', env.MOMENT_HORIZON_MS, 0, 1_000, 366 * 86_400_000, problems) : undefined;
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze({ databaseUrl, port, host, redisUrl, role, logLevel, production, graphiql, seedDemo, dbPoolSize, jobPollMs, jobLockLifetimeMs, syncConcurrency, timeSweepMs, timeTriggers });
+  return Object.freeze({ databaseUrl, port, host, redisUrl, role, logLevel, production, graphiql, seedDemo, dbPoolSize, jobPollMs, jobLockLifetimeMs, syncConcurrency, timeSweepMs, timeTriggers, momentHorizonMs });
 }
 
 function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {

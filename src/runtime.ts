@@ -50,7 +50,7 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dbPoolS
 
 export async function startRuntime(config: Config, logger: Logger, ds?: DataSource): Promise<Runtime> {
   const dataSource = ds ?? (await openDatabase(config, logger));
-  const services = createServices(dataSource, logger, { timeTriggers: config.timeTriggers });
+  const services = createServices(dataSource, logger, { timeTriggers: config.timeTriggers, momentHorizonMs: config.momentHorizonMs });
   // Every role schedules through Agenda; only workers (and ROLE=all) process the jobs.
   const jobs = await startJobRunner({
     databaseUrl: config.databaseUrl, services, logger, process: config.role !== 'api',
@@ -58,6 +58,7 @@ export async function startRuntime(config: Config, logger: Logger, ds?: DataSour
     timeSweepMs: config.timeSweepMs,
   });
   services.segments.useScheduler(jobs.scheduler);
+  services.segmentTimes.useScheduler(jobs.scheduler);
   const live = startLive({ services, logger, redisUrl: config.redisUrl });
   let api: ApiServer | null = null;
   if (config.role === 'all' || config.role === 'api') {

@@ -41,7 +41,7 @@ export interface Services {
 
 /**
  * Wires the services. Syncs run inline (in this process) until a job runner replaces the
- * scheduler with `segments.useScheduler(...)`.
+ * scheduler with `segments.useScheduler(...)` and `segmentTimes.useScheduler(...)`.
  */
 export interface ServiceOptions {
   /** Whether time-relative results are re-evaluated at their moment (TIME_TRIGGERS, default true). */
@@ -50,6 +50,8 @@ export interface ServiceOptions {
   readonly stagingMemoryBytes?: number;
   /** History rows per statement of a large membership change (default 20,000). */
   readonly historyChunk?: number;
+  /** A fixed horizon for the kept moments, in ms (MOMENT_HORIZON_MS; default per segment: twice its interval + 30 min). */
+  readonly momentHorizonMs?: number;
 }
 
 export function createServices(ds: DataSource, logger: Logger = silentLogger(), options: ServiceOptions = {}): Services {
@@ -57,9 +59,12 @@ export function createServices(ds: DataSource, logger: Logger = silentLogger(), 
   const attributes = new AttributeService(ds);
   const lists = new ListService(ds, changes);
   const filters = new FilterService(ds, attributes, lists);
-  const segmentSyncs = new SegmentSyncService(ds, filters, logger, { timeTriggers: options.timeTriggers, stagingMemoryBytes: options.stagingMemoryBytes, historyChunk: options.historyChunk });
+  const segmentSyncs = new SegmentSyncService(ds, filters, logger, { timeTriggers: options.timeTriggers, stagingMemoryBytes: options.stagingMemoryBytes, historyChunk: options.historyChunk, momentHorizonMs: options.momentHorizonMs });
   const segments = new SegmentService(ds, filters, segmentSyncs);
-  segments.useScheduler(new InlineScheduler((id, trigger) => segmentSyncs.sync(id, trigger)));
+  const inline = new InlineScheduler((id, trigger) => segmentSyncs.sync(id, trigger));
+  segments.useScheduler(inline);
+  const segmentTimes = new SegmentTimeService(ds, segmentSyncs, logger);
+  segmentTimes.useScheduler(inline);
   return {
     dataSource: ds,
     changes,
@@ -74,7 +79,7 @@ export function createServices(ds: DataSource, logger: Logger = silentLogger(), 
     filters,
     segments,
     segmentSyncs,
-    segmentTimes: new SegmentTimeService(ds, segmentSyncs, logger),
+    segmentTimes,
     segmentReads: new SegmentReadService(ds, filters),
     segmentExplain: new SegmentExplainService(ds, filters),
     webhooks: new WebhookService(ds, logger),

@@ -5,6 +5,14 @@
  * it with its own connection, inside the transactions that apply results: a full sync stages
  * every moment before its transaction and writes the difference in it; a restricted evaluation
  * replaces the moments of the objects it evaluated.
+ *
+ * The table holds the moments of a stretch of time, not all of them: a full sync writes those
+ * due before its horizon (`horizonMs`: twice the segment's sync interval and half an hour on),
+ * records the horizon in `segments.moments_until`, and real time writes only moments before it.
+ * "Viewed a page in 7 days" made true by a page view needs a moment a week away, written by a
+ * later sync before it comes due, not by each write (most objects are written again first). The
+ * sync every interval moves the horizon on; a sync that falls behind is asked for by the time
+ * sweep (`horizonsRunningOut`) while half the horizon is left.
  */
 import type { QueryRunner } from 'typeorm';
 import type { FilterNode, SqlFragment } from '../core/filter/filter-tree';
@@ -17,10 +25,39 @@ export interface SegmentMomentsOptions {
   readonly timeTriggers?: boolean;
   /** Size limit of the in-memory staging table before it is staged on disk. */
   readonly stagingMemoryBytes: number;
+  /**
+   * How far ahead of a full sync its moments are kept (MOMENT_HORIZON_MS); by default twice the
+   * segment's sync interval and 30 minutes, so the next scheduled sync moves it on long before
+   * it ends.
+   */
+  readonly horizonMs?: number;
 }
+
+/** Past two sync intervals, by default (see SegmentMomentsOptions.horizonMs). */
+const HORIZON_SLACK_MINUTES = 30;
 
 export class SegmentMoments {
   constructor(private readonly options: SegmentMomentsOptions) {}
+
+  /** How far past `now` a full sync of the segment keeps its moments. */
+  horizon(segment: { syncIntervalMinutes: number }, now: Date): Date {
+    const ms = this.options.horizonMs ?? (2 * segment.syncIntervalMinutes + HORIZON_SLACK_MINUTES) * 60_000;
+    return new Date(now.getTime() + ms);
+  }
+
+  /**
+   * Active real-time segments whose horizon has less than half of itself left at `now`: their
+   * sync is late (it normally comes when half is left, or more), and a moment past the horizon
+   * would be missed. The time sweep asks for a sync of each; returns [segment id, horizon].
+   */
+  async horizonsRunningOut(query: (sql: string, params: unknown[]) => Promise<unknown>, now: Date): Promise<Array<[string, Date]>> {
+    if (this.options.timeTriggers === false) return [];
+    const left = this.options.horizonMs === undefined
+      ? { sql: `? + INTERVAL (sync_interval_minutes + ${HORIZON_SLACK_MINUTES / 2}) MINUTE`, params: [now] }
+      : { sql: '?', params: [new Date(now.getTime() + this.options.horizonMs / 2)] };
+    const rows = (await query(`SELECT id, moments_until FROM segments WHERE realtime = 1 AND paused = 0 AND moments_until < ${left.sql}`, left.params)) as Array<{ id: string; moments_until: Date }>;
+    return rows.map((r) => [String(r.id), r.moments_until]);
+  }
 
   /**
    * The moments this segment keeps (see core/filter/moments.ts), as of `now`, of `onlyIds` or of
@@ -36,20 +73,24 @@ export class SegmentMoments {
    * Freshness bookkeeping of a full sync, first half: every moment of the segment as of `now`
    * into seg_moments (object_id, due_at), read at READ COMMITTED before the transaction that
    * applies the sync opens, like its member set (SegmentSyncService.stage): the read takes no row locks, and
-   * the transaction does not hold the segment's row while it runs. Returns false when the segment
-   * keeps no moments (there is then no seg_moments). In memory, on disk when there are more
+   * the transaction does not hold the segment's row while it runs. Without moments to keep there
+   * is no seg_moments. In memory, on disk when there are more
    * moments than `stagingMemoryBytes` holds. Only the moments on the side of the result that
    * time can change are kept (`timeDirection`): `members` lists the objects whose result is true.
+   *
+   * Only moments before the segment's horizon as of `now` are staged (see `horizon`); the
+   * returned horizon is what `replace` records, or null when the segment keeps no moments.
    *
    * It reads after the member set (each READ COMMITTED statement sees what had committed when it
    * started), as the moments read inside the transaction always did: an object written in
    * between may get a moment of its new data beside a result of its old. That write's real-time
    * evaluation comes after this sync (it needs the segment's lock) and rewrites both.
    */
-  async stage(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date, members: SqlFragment): Promise<boolean> {
+  async stage(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date, members: SqlFragment): Promise<Date | null> {
     const query = this.query(segment, tree, now);
-    if (!query) return false;
-    const moments = onNeededSide(query, tree, members);
+    if (!query) return null;
+    const until = this.horizon(segment, now);
+    const moments = before(onNeededSide(query, tree, members), until);
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     await q('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
     await q('SET SESSION max_heap_table_size = ?', [this.options.stagingMemoryBytes]);
@@ -64,7 +105,7 @@ export class SegmentMoments {
       if ((error as { errno?: number }).errno !== ER_RECORD_FILE_FULL) throw error;
       await fill('InnoDB');
     }
-    return true;
+    return until;
   }
 
   /**
@@ -74,11 +115,13 @@ export class SegmentMoments {
    * written, the others stay untouched. A moment depends on the data and not on `now`, except
    * once it has passed (then it moves on or goes), so an unchanged re-sync writes no row, where
    * rewriting them all held the segment's lock for minutes, with 620k row changes in one
-   * transaction, on the 1M-user benchmark set. Without staged moments, the segment's rows go.
+   * transaction, on the 1M-user benchmark set. `until` (the horizon `stage` returned) becomes
+   * the segment's `moments_until`; without staged moments (null), the segment's rows go.
    */
-  async replace(runner: QueryRunner, segmentId: string, staged: boolean): Promise<void> {
+  async replace(runner: QueryRunner, segmentId: string, until: Date | null): Promise<void> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
-    if (!staged) {
+    await q('UPDATE segments SET moments_until = ? WHERE id = ?', [until, segmentId]);
+    if (!until) {
       await q('DELETE FROM segment_time_triggers WHERE segment_id = ?', [segmentId]);
       return;
     }
@@ -101,8 +144,10 @@ export class SegmentMoments {
    * bound (LEAST with the stored one; an object without one gets the bound). Early is harmless
    * (the sweep re-evaluates and recomputes), late would not be. This saves the moment query,
    * which through `related` re-reads every related object's events (a company's users' orders).
+   * Only moments before `until` (the segment's `moments_until`, read under its row lock) are
+   * written: the full sync that moves the horizon writes the later ones. Null: no horizon, all.
    */
-  async writeFor(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date, onlyIds: readonly string[], eventsWritten?: EventsWritten): Promise<void> {
+  async writeFor(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, now: Date, onlyIds: readonly string[], until: Date | null, eventsWritten?: EventsWritten): Promise<void> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     // Switched off for the whole service: no segment keeps moments (full syncs remove old rows).
     if (this.options.timeTriggers === false) return;
@@ -110,6 +155,8 @@ export class SegmentMoments {
     if (moments && eventsWritten) {
       const effect = momentAfterEvents(tree, eventsWritten, now);
       if (effect.kind === 'unchanged') return;
+      // Past the horizon, the bound moves nothing the table holds.
+      if (effect.kind === 'bound' && until && effect.at >= until) return;
       if (effect.kind === 'bound') {
         // Only the rows that move: objects without a moment, or with one after the bound (an
         // event just written usually leaves its window later than the moment already kept).
@@ -128,7 +175,7 @@ export class SegmentMoments {
     }
     await q(`DELETE FROM segment_time_triggers WHERE segment_id = ? AND object_id IN (${onlyIds.map(() => '?').join(', ')})`, [segment.id, ...onlyIds]);
     if (!moments) return;
-    const needed = onNeededSide(moments, tree, STAGED_MEMBERS);
+    const needed = before(onNeededSide(moments, tree, STAGED_MEMBERS), until);
     await withoutStrictMode(runner, () => q(`INSERT INTO segment_time_triggers (segment_id, object_id, due_at) SELECT ?, m.object_id, m.due_at FROM (${needed.sql}) m`, [segment.id, ...needed.params]));
   }
 }
@@ -165,6 +212,12 @@ function onNeededSide(moments: SqlFragment, tree: FilterNode, members: SqlFragme
   const side = neededSide(tree, 'n.object_id', members);
   if (!side) return moments;
   return { sql: `SELECT n.object_id, n.due_at FROM (${moments.sql}) n WHERE ${side.sql}`, params: [...moments.params, ...side.params] };
+}
+
+/** The rows of a moment query due before `until` (all of them when null). */
+function before(moments: SqlFragment, until: Date | null): SqlFragment {
+  if (!until) return moments;
+  return { sql: `SELECT h.object_id, h.due_at FROM (${moments.sql}) h WHERE h.due_at < ?`, params: [...moments.params, until] };
 }
 
 /** `<id> IN (<members>)`, `<id> NOT IN (<members>)`, or null when both sides need moments. */

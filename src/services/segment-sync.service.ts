@@ -51,6 +51,8 @@ export interface SegmentSyncOptions {
   readonly stagingMemoryBytes?: number;
   /** History rows per statement of a large change (default 20,000; see writeHistory). */
   readonly historyChunk?: number;
+  /** A fixed horizon of the kept moments (MOMENT_HORIZON_MS; see SegmentMoments), else per interval. */
+  readonly momentHorizonMs?: number;
 }
 
 export interface EvaluateOptions {
@@ -100,7 +102,7 @@ export class SegmentSyncService {
   private readonly inFlight = new Set<QueryRunner>();
 
   /** The freshness bookkeeping of what this engine applies (segment_time_triggers). */
-  private readonly moments: SegmentMoments;
+  readonly moments: SegmentMoments;
 
   constructor(
     private readonly ds: DataSource,
@@ -108,7 +110,7 @@ export class SegmentSyncService {
     private readonly logger: Logger,
     private readonly options: SegmentSyncOptions = {},
   ) {
-    this.moments = new SegmentMoments({ timeTriggers: options.timeTriggers, stagingMemoryBytes: options.stagingMemoryBytes ?? STAGING_MEMORY_BYTES });
+    this.moments = new SegmentMoments({ timeTriggers: options.timeTriggers, stagingMemoryBytes: options.stagingMemoryBytes ?? STAGING_MEMORY_BYTES, horizonMs: options.momentHorizonMs });
   }
 
   /** Every finished full sync run (SUCCEEDED or FAILED), e.g. for metrics. */
@@ -309,9 +311,10 @@ export class SegmentSyncService {
    */
   private async apply(runner: QueryRunner, segment: SegmentRecord, tree: FilterNode, trigger: SyncTrigger, startedAt: Date, opts: { runId?: string; onlyIds?: readonly string[]; eventsWritten?: EventsWritten }): Promise<Applied> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
-    const staged = opts.onlyIds ? false : await this.moments.stage(runner, segment, tree, startedAt, STAGED_MEMBERS);
+    const staged = opts.onlyIds ? null : await this.moments.stage(runner, segment, tree, startedAt, STAGED_MEMBERS);
     await runner.startTransaction('READ COMMITTED');
-    const locked = (await q('SELECT member_count FROM segments WHERE id = ? FOR UPDATE', [segment.id])) as Array<{ member_count: number }>;
+    // moments_until under the row lock: a sync that just moved the horizon on is seen.
+    const locked = (await q('SELECT member_count, moments_until FROM segments WHERE id = ? FOR UPDATE', [segment.id])) as Array<{ member_count: number; moments_until: Date | null }>;
     if (locked.length === 0) throw new Error('the segment was deleted during its sync');
     const previousCount = Number(locked[0].member_count);
     // A full sync of empty cached results (a new segment, a changed filter that had none): every
@@ -378,7 +381,7 @@ export class SegmentSyncService {
       )) as { insertId: number };
       eventId = String(res.insertId);
     }
-    if (opts.onlyIds) await this.moments.writeFor(runner, segment, tree, startedAt, opts.onlyIds, opts.eventsWritten);
+    if (opts.onlyIds) await this.moments.writeFor(runner, segment, tree, startedAt, opts.onlyIds, locked[0].moments_until, opts.eventsWritten);
     else await this.moments.replace(runner, segment.id, staged);
     await runner.commitTransaction();
     return { delta, eventId };

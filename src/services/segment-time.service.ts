@@ -5,10 +5,14 @@
  * The job runner calls `runDue` every few seconds in one worker at a time; the re-evaluation is
  * the sync engine's restricted one, which also writes each object's next moment. A segment whose
  * lock is held (a full sync runs) is skipped for the sweep: its rows stay due for a later one.
+ * The table holds only the moments before each segment's horizon (SegmentMoments); the sweep
+ * also asks for a sync (trigger TIME) of a segment whose horizon is running out because its
+ * scheduled sync is late.
  */
 import { DataSource } from 'typeorm';
 import { forEachConcurrently } from '../core/concurrency';
 import type { Logger } from '../logger';
+import type { SegmentScheduler } from './segment-scheduler';
 import { SegmentBusyError, SegmentSyncService } from './segment-sync.service';
 
 export interface TimeSweepOptions {
@@ -31,16 +35,26 @@ export interface TimeSweepResult {
   readonly lagsMs: readonly number[];
   /** Segments skipped because they were busy (their rows stay due for a later sweep). */
   readonly busySegments: readonly string[];
+  /** Segments whose horizon was running out, for which a sync was asked. */
+  readonly horizonSyncs: readonly string[];
 }
 
 export class SegmentTimeService {
   private readonly listeners = new Set<(result: TimeSweepResult) => void>();
+  private scheduler: SegmentScheduler | null = null;
+  /** Horizon syncs asked for, by segment: the horizon they were asked at (asked once each). */
+  private readonly asked = new Map<string, number>();
 
   constructor(
     private readonly ds: DataSource,
     private readonly syncs: SegmentSyncService,
     private readonly logger: Logger,
   ) {}
+
+  /** Where the sweep asks for the syncs that move horizons on (the job runner's, in workers). */
+  useScheduler(scheduler: SegmentScheduler): void {
+    this.scheduler = scheduler;
+  }
 
   /** Every finished sweep (e.g. for metrics). */
   onSweep(listener: (result: TimeSweepResult) => void): () => void {
@@ -69,6 +83,7 @@ export class SegmentTimeService {
     const lagsMs: number[] = [];
     const busy = new Set<string>();
     let failed = false;
+    const horizonSyncs = await this.askForHorizonSyncs();
     for (;;) {
       const now = new Date();
       // Busy segments' rows are left out, or they would fill every round of this run again.
@@ -115,11 +130,28 @@ export class SegmentTimeService {
       // After a failure the same rows would come back at once: leave them to the next run.
       if (failed || rows.length < batch || Date.now() - started > (options.budgetMs ?? 20_000) || options.shouldStop?.()) break;
     }
-    const result = { evaluated, lagsMs, busySegments: [...busy] };
-    if (evaluated > 0 || busy.size > 0) {
-      this.logger.debug({ evaluated, busySegments: busy.size, ms: Date.now() - started, maxLagMs: lagsMs.reduce((a, b) => Math.max(a, b), 0) }, 'time-relative results re-evaluated');
+    const result = { evaluated, lagsMs, busySegments: [...busy], horizonSyncs };
+    if (evaluated > 0 || busy.size > 0 || horizonSyncs.length > 0) {
+      this.logger.debug({ evaluated, busySegments: busy.size, horizonSyncs: horizonSyncs.length, ms: Date.now() - started, maxLagMs: lagsMs.reduce((a, b) => Math.max(a, b), 0) }, 'time-relative results re-evaluated');
       for (const l of this.listeners) l(result);
     }
     return result;
+  }
+
+  /**
+   * Asks for a sync of each segment whose horizon is running out (its scheduled sync is late),
+   * once per horizon: the sync moves it on, or fails and keeps its schedule.
+   */
+  private async askForHorizonSyncs(): Promise<string[]> {
+    if (!this.scheduler) return [];
+    const asked: string[] = [];
+    for (const [segmentId, until] of await this.syncs.moments.horizonsRunningOut((sql, params) => this.ds.query(sql, params), new Date())) {
+      if (this.asked.get(segmentId) === until.getTime()) continue;
+      this.asked.set(segmentId, until.getTime());
+      await this.scheduler.enqueue(segmentId, 'TIME');
+      asked.push(segmentId);
+    }
+    if (asked.length > 0) this.logger.info({ segments: asked }, 'syncs asked for: the kept moments of these segments end soon');
+    return asked;
   }
 }

@@ -3,6 +3,8 @@
  * bound of `momentAfterEvents` without running the moment query, and are never later than the
  * query would give; any other write still recomputes them. Through the real path: trackEvents →
  * change feed → RealtimeEvaluator → SegmentSyncService.evaluate → SegmentMoments.writeFor.
+ * The services keep moments ten years ahead (every moment counts), except where a test sets a
+ * segment's horizon itself.
  */
 import { compileNextChangeQuery } from '../../src/core/filter/moments';
 import type { RealtimeEvaluator } from '../../src/live/realtime-evaluator';
@@ -13,6 +15,7 @@ import { serviceWorld, ServiceWorld } from '../support/services';
 import { statementsOf } from '../support/statements';
 
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
 let world: ServiceWorld;
 let db: TestDatabase;
 let services: Services;
@@ -20,7 +23,7 @@ let ctx: RequestContext;
 let realtime: RealtimeEvaluator;
 
 beforeAll(async () => {
-  world = await serviceWorld();
+  world = await serviceWorld({ momentHorizonMs: 3_650 * DAY });
   ({ db, services } = world);
   ctx = await world.workspace('Moments after events');
   realtime = world.startRealtime();
@@ -142,4 +145,35 @@ test('moments are kept only on the side of the result that time can change', asy
   // A full sync keeps the same rows (and exact ones where real time had bounds).
   await services.segmentSyncs.sync(a.id, 'MANUAL');
   expect(mine(await stored(a.id))).toEqual([id.two, id.one, id.zero].sort());
+});
+
+test('real time writes no moment past the segment\'s horizon; the sync that moves the horizon does', async () => {
+  const now = Date.now();
+  const users = await services.objects.upsert(ctx, 'USER', [{ externalId: 'soon' }, { externalId: 'later' }]);
+  const id = Object.fromEntries(users.map((u) => [u.externalId!, u.id]));
+  const filter = { event: { name: 'visit', window: { lastDays: 1 } } };
+  const segment = await services.segments.create(ctx, { objectType: 'USER', name: 'Visited today', filter, realtime: true });
+  // As if its last sync kept the moments of the next two hours only.
+  await db.dataSource.query('UPDATE segments SET moments_until = ? WHERE id = ?', [new Date(now + 2 * HOUR), segment.id]);
+  // soon: leaves in an hour (inside the horizon); later: leaves in a day (past it). Two batches:
+  // the bound is the batch's earliest event + the window.
+  await services.events.track(ctx, [{ userExternalId: 'soon', name: 'visit', occurredAt: new Date(now - 23 * HOUR) }]);
+  await realtime.idle();
+  await services.events.track(ctx, [{ userExternalId: 'later', name: 'visit', occurredAt: new Date(now) }]);
+  await realtime.idle();
+  expect(await members(segment.id)).toEqual([id.soon, id.later].sort());
+  let kept = await stored(segment.id);
+  expect([...kept.keys()]).toEqual([id.soon]);
+  expect(kept.get(id.soon)).toBeLessThanOrEqual(now - 23 * HOUR + DAY + 1);
+  // A recomputing write keeps to the horizon too.
+  await services.objects.upsert(ctx, 'USER', [{ externalId: 'soon', city: 'Oslo' }, { externalId: 'later', city: 'Oslo' }]);
+  await realtime.idle();
+  kept = await stored(segment.id);
+  expect([...kept.keys()]).toEqual([id.soon]);
+  expect(kept.get(id.soon)).toBe((await fromScratch(filter, new Date())).get(id.soon));
+  // The full sync (ten years ahead here) writes the later moment before it can come due.
+  await services.segmentSyncs.sync(segment.id, 'MANUAL');
+  kept = await stored(segment.id);
+  expect([...kept.keys()].sort()).toEqual([id.soon, id.later].sort());
+  expect(kept.get(id.later)).toBe((await fromScratch(filter, new Date())).get(id.later));
 });

@@ -7,7 +7,8 @@
  * sync's `now` (its run's start).
  *
  * Data change behind the engine's back (plain SQL, no real-time evaluation), so that only the
- * full syncs under test write moments.
+ * full syncs under test write moments. The services keep moments for ten years ahead, so that
+ * every moment counts; "the horizon" below runs with the default horizon.
  */
 import { compileNextChangeQuery } from '../../src/core/filter/moments';
 import { createLogger } from '../../src/logger';
@@ -18,6 +19,8 @@ import { createTestDatabase, TestDatabase } from '../support/db';
 import { statementsOf } from '../support/statements';
 
 const DAY = 86_400_000;
+/** A horizon past every moment of these data. */
+const TEN_YEARS = 3_650 * DAY;
 
 let db: TestDatabase;
 let services: Services;
@@ -31,7 +34,7 @@ let aVisitedAt: Date;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  services = createServices(db.dataSource, logger);
+  services = createServices(db.dataSource, logger, { momentHorizonMs: TEN_YEARS });
   const ws = await services.workspaces.createWorkspace({ name: 'Time triggers' });
   ctx = { actor: (await services.auth.authenticate(ws.token))!, requestId: 't', logger };
   const now = Date.now();
@@ -79,14 +82,14 @@ async function stored(segmentId: string): Promise<Moments> {
   return Object.fromEntries(rows.map((r) => [String(r.object_id), r.due_at.toISOString()]));
 }
 
-/** What compileNextChangeQuery gives from scratch at `now`. */
-async function fromScratch(segmentId: string, now: Date): Promise<Moments> {
+/** What compileNextChangeQuery gives from scratch at `now` (only the moments before `until`, when given). */
+async function fromScratch(segmentId: string, now: Date, until?: Date): Promise<Moments> {
   const [row] = (await db.dataSource.query('SELECT filter FROM segments WHERE id = ?', [segmentId])) as Array<{ filter: unknown }>;
   const stored = typeof row.filter === 'string' ? JSON.parse(row.filter) : row.filter;
   const tree = await services.filters.validateStored(ctx.actor.workspaceId, 'USER', stored);
   const query = compileNextChangeQuery(tree, { workspaceId: ctx.actor.workspaceId, objectType: 'USER', now })!;
   const rows = (await db.dataSource.query(`SELECT m.object_id, m.due_at FROM (${query.sql}) m ORDER BY m.object_id`, [...query.params])) as Array<{ object_id: string; due_at: Date }>;
-  return Object.fromEntries(rows.map((r) => [String(r.object_id), r.due_at.toISOString()]));
+  return Object.fromEntries(rows.filter((r) => !until || r.due_at < until).map((r) => [String(r.object_id), r.due_at.toISOString()]));
 }
 
 /** The writes to segment_time_triggers since the last call, as `KIND object-id`. */
@@ -155,7 +158,7 @@ describe('a full sync writes only the moments that changed', () => {
   });
 
   test('a segment that keeps no moments loses its rows at its next sync', async () => {
-    const untimed = createServices(db.dataSource, logger, { timeTriggers: false });
+    const untimed = createServices(db.dataSource, logger, { timeTriggers: false, momentHorizonMs: TEN_YEARS });
     await untimed.segmentSyncs.sync(seg.id, 'MANUAL');
     expect(await stored(seg.id)).toEqual({});
     await services.segmentSyncs.sync(seg.id, 'MANUAL');
@@ -165,7 +168,7 @@ describe('a full sync writes only the moments that changed', () => {
 });
 
 test('more moments than the in-memory staging holds are staged on disk, with the same rows', async () => {
-  const small = createServices(db.dataSource, logger, { stagingMemoryBytes: 16_384 }); // MariaDB's minimum
+  const small = createServices(db.dataSource, logger, { stagingMemoryBytes: 16_384, momentHorizonMs: TEN_YEARS }); // MariaDB's minimum
   const now = Date.now();
   await small.objects.upsert(ctx, 'USER', Array.from({ length: 1_000 }, (_, i) => ({ externalId: `bulk${i}`, lastSeenAt: new Date(now - i * 60_000) })));
   const seg = await small.segments.create(ctx, { objectType: 'USER', name: 'Seen this week', filter: { attribute: { field: 'lastSeenAt', operator: 'WITHIN_LAST_DAYS', value: 7 } } });
@@ -178,4 +181,60 @@ test('more moments than the in-memory staging holds are staged on disk, with the
   expect(statements.some((s) => /seg_moments .*ENGINE=InnoDB/.test(s))).toBe(true);
   expect(await writes()).toEqual([]);
   expect(await stored(seg.id)).toEqual(first);
+});
+
+describe('the horizon: a sync keeps the moments due before twice its interval and half an hour', () => {
+  const MINUTE = 60_000;
+  let timed: Services;
+  let seg: SegmentRecord;
+  /** Asked-for syncs of the sweep, as `segment trigger`. */
+  const asked: string[] = [];
+
+  beforeAll(async () => {
+    timed = createServices(db.dataSource, logger); // the default horizon
+    timed.segmentTimes.useScheduler({ schedule: async () => null, unschedule: async () => undefined, enqueue: async (segmentId, trigger) => { asked.push(`${segmentId} ${trigger}`); } });
+    const now = Date.now();
+    // Seen a week ago less 10, 30, 50 and 70 minutes: they leave "seen this week" then.
+    const users = await timed.objects.upsert(ctx, 'USER', [10, 30, 50, 70].map((m) => ({ externalId: `h${m}`, lastSeenAt: new Date(now - 7 * DAY + m * MINUTE) })));
+    for (const u of users) ids.set(u.externalId!, u.id);
+  });
+
+  test('a sync with a 5-minute interval keeps the moments of the next 40 minutes, and records that', async () => {
+    seg = await timed.segments.create(ctx, { objectType: 'USER', name: 'Seen this week, often synced', syncIntervalMinutes: 5, filter: { attribute: { field: 'lastSeenAt', operator: 'WITHIN_LAST_DAYS', value: 7 } } });
+    const start = await lastRunStart(seg.id);
+    const until = new Date(start.getTime() + 40 * MINUTE);
+    const kept = await stored(seg.id);
+    expect(kept).toEqual(await fromScratch(seg.id, start, until));
+    expect(Object.keys(kept)).toEqual(expect.arrayContaining([id('h10'), id('h30')]));
+    // The same sync with a horizon of ten years keeps more: the 50 and 70 minute ones among them.
+    const all = await fromScratch(seg.id, start);
+    expect(Object.keys(all).length).toBeGreaterThan(Object.keys(kept).length);
+    expect(kept[id('h50')]).toBeUndefined();
+    expect(all[id('h50')]).toBeDefined();
+    const [row] = (await db.dataSource.query('SELECT moments_until FROM segments WHERE id = ?', [seg.id])) as Array<{ moments_until: Date }>;
+    expect(row.moments_until.getTime()).toBe(until.getTime());
+  });
+
+  test('the sweep asks for a sync once the horizon has less than half left, once per horizon', async () => {
+    await timed.segmentTimes.runDue();
+    expect(asked).toEqual([]); // 40 minutes left: the next scheduled sync comes first
+    // The scheduled sync is late: 19 minutes left (less than 5 + 15).
+    await db.dataSource.query('UPDATE segments SET moments_until = ? WHERE id = ?', [new Date(Date.now() + 19 * MINUTE), seg.id]);
+    const result = await timed.segmentTimes.runDue();
+    expect(result.horizonSyncs).toEqual([seg.id]);
+    expect(asked).toEqual([`${seg.id} TIME`]);
+    await timed.segmentTimes.runDue();
+    expect(asked).toHaveLength(1);
+    // A paused segment keeps no moments: nothing to ask for.
+    await db.dataSource.query('UPDATE segments SET moments_until = ?, paused = 1 WHERE id = ?', [new Date(Date.now() + MINUTE), seg.id]);
+    await timed.segmentTimes.runDue();
+    expect(asked).toHaveLength(1);
+    await db.dataSource.query('UPDATE segments SET paused = 0 WHERE id = ?', [seg.id]);
+    // The sync moves the horizon on: nothing left to ask.
+    await timed.segmentSyncs.sync(seg.id, 'TIME');
+    await timed.segmentTimes.runDue();
+    expect(asked).toHaveLength(1);
+    const [row] = (await db.dataSource.query('SELECT moments_until FROM segments WHERE id = ?', [seg.id])) as Array<{ moments_until: Date }>;
+    expect(row.moments_until.getTime()).toBe((await lastRunStart(seg.id)).getTime() + 40 * MINUTE);
+  });
 });

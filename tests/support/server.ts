@@ -5,7 +5,7 @@
 import { createSchema } from '../../src/graphql/schema';
 import { createLogger, Logger } from '../../src/logger';
 import { ApiServer, startApiServer } from '../../src/server/app';
-import { createServices, Services } from '../../src/services';
+import { createServices, ServiceOptions, Services } from '../../src/services';
 import { Live, startLive } from '../../src/live';
 import { createTestDatabase, TestDatabase } from './db';
 import { GqlClient } from './client';
@@ -27,10 +27,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { graphiql?: boolean; production?: boolean; redisUrl?: string | null; logger?: Logger } = {}): Promise<TestServer> {
+export async function startTestServer(options: { graphiql?: boolean; production?: boolean; redisUrl?: string | null; logger?: Logger; services?: ServiceOptions } = {}): Promise<TestServer> {
   const db = await createTestDatabase();
   const logger = options.logger ?? createLogger((process.env.TEST_LOG_LEVEL as 'info') ?? 'silent');
-  const services = createServices(db.dataSource, logger);
+  const services = createServices(db.dataSource, logger, options.services);
   const live = startLive({ services, logger, redisUrl: options.redisUrl ?? null, realtime: { coalesceMs: 50 }, sweepMs: 200 });
   const api = await startApiServer({
     config: { port: 0, host: '127.0.0.1', production: options.production ?? false, graphiql: options.graphiql ?? true },

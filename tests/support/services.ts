@@ -4,7 +4,7 @@
  */
 import { RealtimeEvaluator } from '../../src/live/realtime-evaluator';
 import { createLogger, Logger } from '../../src/logger';
-import { createServices, Services } from '../../src/services';
+import { createServices, ServiceOptions, Services } from '../../src/services';
 import type { RequestContext } from '../../src/services/context';
 import { createTestDatabase, TestDatabase } from './db';
 
@@ -19,10 +19,10 @@ export interface ServiceWorld {
   close(): Promise<void>;
 }
 
-export async function serviceWorld(): Promise<ServiceWorld> {
+export async function serviceWorld(options: ServiceOptions = {}): Promise<ServiceWorld> {
   const db = await createTestDatabase();
   const logger = createLogger('silent');
-  const services = createServices(db.dataSource, logger);
+  const services = createServices(db.dataSource, logger, options);
   let realtime: RealtimeEvaluator | undefined;
   let detach: (() => void) | undefined;
   return {
