@@ -15,6 +15,7 @@ import { DataSource } from 'typeorm';
 import { forEachConcurrently } from '../core/concurrency';
 import { eventNameKey } from '../core/filter/event-names';
 import type { EventsWritten } from '../core/filter/moments';
+import type { FilterNode } from '../core/filter/filter-tree';
 import { chainAffectedBy, relationChains, type WriteKind } from '../core/filter/relation-chains';
 import type { ObjectType } from '../core/object-types';
 import { isDatabaseUnavailable } from '../db/connection-errors';
@@ -180,13 +181,22 @@ export class RealtimeEvaluator {
     // Busy segments due for another try go first: those still busy are deferred again, so the
     // batches below add to them instead of each waiting for their lock once more.
     let unavailable = await this.retryDeferred();
+    // Each workspace's real-time segments and their validated filters, read once per flush
+    // (a flush holds a batch per event name and write kind, each reading the same segments).
+    const segments = new Map<string, Promise<RealtimeSegment[]>>();
+    const segmentsOf = (workspaceId: string) => {
+      let found = segments.get(workspaceId);
+      if (!found) segments.set(workspaceId, (found = this.realtimeSegments(workspaceId)));
+      found.catch(() => segments.delete(workspaceId)); // read again after a failure
+      return found;
+    };
     for (const batch of batches) {
       const ids = [...batch.ids];
       const chunk = this.options.chunk ?? 1000;
       for (let i = 0; i < ids.length; i += chunk) {
         const part = ids.slice(i, i + chunk);
         try {
-          await this.evaluate(batch.workspaceId, batch.type, part, kindOf(batch));
+          await this.evaluate(await segmentsOf(batch.workspaceId), batch.workspaceId, batch.type, part, kindOf(batch));
         } catch (error) {
           if (!isDatabaseUnavailable(error)) {
             this.logger.error({ err: error }, 'real-time evaluation failed');
@@ -262,31 +272,37 @@ export class RealtimeEvaluator {
     return unreachable;
   }
 
+  /** The workspace's active real-time segments whose stored filter still validates. */
+  private async realtimeSegments(workspaceId: string): Promise<RealtimeSegment[]> {
+    const rows = (await this.ds.query('SELECT id, object_type, filter FROM segments WHERE workspace_id = ? AND realtime = 1 AND paused = 0', [workspaceId])) as Array<{ id: string; object_type: number; filter: unknown }>;
+    const found: RealtimeSegment[] = [];
+    for (const row of rows) {
+      const objectType = codeToType(Number(row.object_type));
+      try {
+        found.push({ id: String(row.id), objectType, tree: await this.filters.validateStored(workspaceId, objectType, typeof row.filter === 'string' ? JSON.parse(row.filter) : row.filter) });
+      } catch {
+        // a stored filter that no longer validates fails its next full sync, visibly
+      }
+    }
+    return found;
+  }
+
   /**
    * Re-evaluates every real-time segment that objects `ids` of `type` can affect, a few segments
    * at once. Ids for a segment already deferred (busy) join its deferred ids.
    */
-  private async evaluate(workspaceId: string, type: ObjectType, ids: string[], kind: WriteKind): Promise<void> {
-    const segments = (await this.ds.query('SELECT id, object_type, filter FROM segments WHERE workspace_id = ? AND realtime = 1 AND paused = 0', [workspaceId])) as Array<{ id: string; object_type: number; filter: unknown }>;
+  private async evaluate(segments: readonly RealtimeSegment[], workspaceId: string, type: ObjectType, ids: string[], kind: WriteKind): Promise<void> {
     const eventsWritten: EventsWritten | undefined = kind.cause === 'event' && kind.eventNames && kind.eventTimes
       ? { names: kind.eventNames, from: kind.eventTimes.from, to: kind.eventTimes.to }
       : undefined;
     const work: SegmentWork[] = [];
-    for (const seg of segments) {
-      const segType = codeToType(Number(seg.object_type));
-      let tree;
-      try {
-        tree = await this.filters.validateStored(workspaceId, segType, typeof seg.filter === 'string' ? JSON.parse(seg.filter) : seg.filter);
-      } catch {
-        continue; // a stored filter that no longer validates fails its next full sync, visibly
-      }
+    for (const { id: segmentId, objectType: segType, tree } of segments) {
       const affected = new Set<string>();
       for (const chain of relationChains(tree, segType)) {
         if (chain.target !== type || !chainAffectedBy(chain, kind)) continue;
         const mapped = chain.relations.length === 0 ? ids : await mapBack((s, p) => this.ds.query(s, p), workspaceId, segType, chain.relations, ids);
         for (const id of mapped) affected.add(id);
       }
-      const segmentId = String(seg.id);
       const targets = [...affected];
       if (targets.length === 0) continue;
       if (this.deferred.has(segmentId)) {
@@ -298,6 +314,13 @@ export class RealtimeEvaluator {
     const [unreachable] = await this.run(work);
     if (unreachable) throw unreachable.error;
   }
+}
+
+/** An active real-time segment with its validated filter. */
+interface RealtimeSegment {
+  readonly id: string;
+  readonly objectType: ObjectType;
+  readonly tree: FilterNode;
 }
 
 /** The kind of write a pending batch gathered (every event name when it was announced without names). */
