@@ -115,12 +115,12 @@ export class SegmentMoments {
    * written, the others stay untouched. A moment depends on the data and not on `now`, except
    * once it has passed (then it moves on or goes), so an unchanged re-sync writes no row, where
    * rewriting them all held the segment's lock for minutes, with 620k row changes in one
-   * transaction, on the 1M-user benchmark set. `until` (the horizon `stage` returned) becomes
-   * the segment's `moments_until`; without staged moments (null), the segment's rows go.
+   * transaction, on the 1M-user benchmark set. Without staged moments (`until` null), the
+   * segment's rows go. The caller records `until` (the horizon `stage` returned) as the
+   * segment's `moments_until`, in the same transaction.
    */
   async replace(runner: QueryRunner, segmentId: string, until: Date | null): Promise<void> {
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
-    await q('UPDATE segments SET moments_until = ? WHERE id = ?', [until, segmentId]);
     if (!until) {
       await q('DELETE FROM segment_time_triggers WHERE segment_id = ?', [segmentId]);
       return;

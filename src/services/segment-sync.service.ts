@@ -279,7 +279,7 @@ export class SegmentSyncService {
     if (locked.length === 0) throw new Error('the segment was deleted during its sync');
     const count = Number(locked[0].member_count);
     const at = new Date();
-    await q("UPDATE segments SET sync_status = 'IDLE', last_synced_at = ?, last_error = NULL WHERE id = ?", [at, segment.id]);
+    await q("UPDATE segments SET sync_status = 'IDLE', last_synced_at = ?, last_error = NULL, moments_until = ? WHERE id = ?", [at, staged, segment.id]);
     await this.moments.replace(runner, segment.id, staged);
     const finishedAt = new Date();
     await q("UPDATE segment_sync_runs SET status = 'SUCCEEDED', finished_at = ?, duration_ms = ?, member_count = ?, entered = 0, exited = 0 WHERE id = ?", [
@@ -363,7 +363,7 @@ export class SegmentSyncService {
     if (opts.runId) {
       // Finished after the writes (not at `at`, the moment of the change): what the run took.
       const finishedAt = new Date();
-      await q("UPDATE segments SET member_count = ?, sync_status = 'IDLE', last_synced_at = ?, last_error = NULL WHERE id = ?", [count, at, segment.id]);
+      await q("UPDATE segments SET member_count = ?, sync_status = 'IDLE', last_synced_at = ?, last_error = NULL, moments_until = ? WHERE id = ?", [count, at, staged, segment.id]);
       await q("UPDATE segment_sync_runs SET status = 'SUCCEEDED', finished_at = ?, duration_ms = ?, member_count = ?, entered = ?, exited = ? WHERE id = ?", [
         finishedAt, finishedAt.getTime() - startedAt.getTime(), count, enteredCount, exitedCount, opts.runId,
       ]);
