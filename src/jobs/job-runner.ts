@@ -18,6 +18,8 @@ export const SYNC_RECOVERY_JOB = 'segment-sync-recovery';
 /** On stop: the part of the time budget kept for releasing jobs that are still running. */
 const STOP_RELEASE_MS = 1_500;
 export const TIME_SWEEP_JOB = 'segment-time-sweep';
+/** How long one run of the time-sweep job sweeps (see its definition). */
+const SWEEP_RUN_MS = 600_000;
 
 export interface SegmentSyncJobData {
   readonly segmentId: string;
@@ -116,13 +118,21 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
   };
   // Freshness: objects whose time-relative result is due ("no visit in 40 days" from today) are
   // re-evaluated every few seconds, by one worker at a time (a recurring job is locked while it
-  // runs). One run sweeps every `timeSweepMs` for up to half its lock's lifetime: Agenda's polling
-  // alone started this 2 s recurring job 2–20 s apart (measured on an idle database), which was
-  // most of the lag between a moment and its change; now only the seams between runs wait for it.
+  // runs). One run sweeps every `timeSweepMs` for ten minutes, keeping its lock alive like a long
+  // sync: Agenda's polling alone started this 2 s recurring job 2–20 s apart (measured on an
+  // idle database), and runs of 30 s still left seams of up to 20 s between them, the largest
+  // lags measured. A worker that dies holding it is replaced once its lock expires.
   const sweepMs = options.timeSweepMs ?? 2_000;
-  const sweepRunMs = Math.max(sweepMs, Math.min(30_000, lockLifetime / 2));
+  const sweepRunMs = Math.max(sweepMs, SWEEP_RUN_MS);
   const sweepStop = new StopSignal();
-  agenda.define(TIME_SWEEP_JOB, () => sweepLoop((shouldStop) => services.segmentTimes.runDue({ shouldStop }), { periodMs: sweepMs, runMs: sweepRunMs, stop: sweepStop }), { concurrency: 1, lockLimit: 1, lockLifetime });
+  agenda.define(TIME_SWEEP_JOB, async (job: Job) => {
+    const keepAlive = setInterval(() => void job.touch().catch(() => undefined), Math.max(1_000, lockLifetime / 3));
+    try {
+      await sweepLoop((shouldStop) => services.segmentTimes.runDue({ shouldStop }), { periodMs: sweepMs, runMs: sweepRunMs, stop: sweepStop });
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }, { concurrency: 1, lockLimit: 1, lockLifetime });
   // Webhook deliveries: every role enqueues them; workers send them, with retries.
   const webhookJobs = defineWebhookJobs(agenda, {
     webhooks: services.webhooks, logger, recoveryEveryMs: options.webhookRecoveryEveryMs, recoveryGraceMs: options.webhookRecoveryGraceMs,
