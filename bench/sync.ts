@@ -80,6 +80,13 @@ const LABELS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^COMMIT/, 'COMMIT'],
   [/^DROP TEMPORARY TABLE/, 'DROP TEMPORARY TABLE'],
   [/^SELECT \* FROM segment_sync_runs/, 'read run'],
+  [/^INSERT INTO segment_membership_history/, 'history INSERT'],
+  [/^SELECT COUNT\(\*\) AS n, CAST\(COALESCE\(SUM/, 'fingerprint query'],
+  [/^SELECT member_count, CAST\(member_sum/, 'read stored fingerprint'],
+  [/^UPDATE segments SET member_sum/, 'write fingerprint'],
+  [/^SELECT \* FROM segments |^SELECT segment_id, agent_id FROM segment_hidden_agents/, 'load segment'],
+  [/FROM attribute_definitions|FROM static_lists|FROM segment_dependencies|FROM segments s|FROM segments WHERE/, 'validation context, dependencies'],
+  [/^INSERT INTO segments |^INSERT INTO segment_dependencies|^INSERT INTO segment_hidden_agents/, 'insert segment row'],
 ];
 
 let recording: Map<string, Statement> | null = null;
@@ -87,7 +94,7 @@ let recording: Map<string, Statement> | null = null;
 function labelOf(sql: string): string {
   const s = sql.trim().replace(/\s+/g, ' ');
   for (const [re, label] of LABELS) if (re.test(s)) return label;
-  return 'other (load segment, validation context)';
+  return 'other';
 }
 
 function instrument(ds: DataSource): void {
