@@ -1,6 +1,6 @@
 /**
- * The demo workspace: a few hundred objects of every type, a few thousand events, tags, lists
- * and attributes, enough for the README's examples ("newsletter subscribers", and "bought more
+ * The demo workspace: a few hundred objects of every type, a few thousand events, tags, lists,
+ * attributes and four saved segments, enough for the README's examples ("newsletter subscribers", and "bought more
  * than once, no visit for 40 days, total order value over $800, marketing consent"). It is
  * written through the same services as the API, from a fixed random seed, once per database.
  */
@@ -77,7 +77,8 @@ function writeTokenFile(file: string, token: string): void {
   }
 }
 
-async function loadDemoData(s: Services, ctx: RequestContext, now: Date): Promise<void> {
+/** The demo data, written into the workspace of `ctx` (exported for its test). */
+export async function loadDemoData(s: Services, ctx: RequestContext, now: Date): Promise<void> {
   const r = rng(42);
   const ago = (days: number) => new Date(now.getTime() - days * DAY);
   await s.attributes.define(ctx, { objectType: 'USER', key: 'signupDate', type: 'DATE', label: 'Signup date' });
@@ -144,4 +145,15 @@ async function loadDemoData(s: Services, ctx: RequestContext, now: Date): Promis
   await s.lists.add(ctx, newsletter.id, users.filter((u) => u.attributes.newsletter === true).map((u) => u.id));
   const webinar = await s.lists.create(ctx, { objectType: 'USER', name: 'Webinar attendees — May' });
   await s.lists.add(ctx, webinar.id, pick(50));
+
+  // A few saved segments, synced as they are created: real-time ones whose results also change
+  // with time alone (trigger TIME), one reading related objects, one reading another segment.
+  const active = await s.segments.create(ctx, { objectType: 'USER', name: 'Active this week', description: 'Viewed a page in the last 7 days',
+    filter: { event: { name: 'page_view', window: { lastDays: 7 } } } });
+  await s.segments.create(ctx, { objectType: 'USER', name: 'VIPs without an order in 90 days',
+    filter: { and: [{ tag: { tag: 'vip' } }, { not: { event: { name: 'order_completed', window: { lastDays: 90 } } } }] } });
+  await s.segments.create(ctx, { objectType: 'USER', name: 'Active, consented, not yet on the newsletter',
+    filter: { and: [{ segment: { segmentId: active.id } }, { attribute: { field: 'marketingConsent', operator: 'IS_TRUE' } }, { list: { listId: newsletter.id, isMember: false } }] } });
+  await s.segments.create(ctx, { objectType: 'COMPANY', name: 'Companies with an active user',
+    filter: { related: { relation: 'users', filter: { segment: { segmentId: active.id } } } } });
 }
