@@ -186,8 +186,10 @@ export class RealtimeEvaluator {
     const segments = new Map<string, Promise<RealtimeSegment[]>>();
     const segmentsOf = (workspaceId: string) => {
       let found = segments.get(workspaceId);
-      if (!found) segments.set(workspaceId, (found = this.realtimeSegments(workspaceId)));
-      found.catch(() => segments.delete(workspaceId)); // read again after a failure
+      if (!found) {
+        segments.set(workspaceId, (found = this.realtimeSegments(workspaceId)));
+        found.catch(() => segments.delete(workspaceId)); // read again after a failure
+      }
       return found;
     };
     for (const batch of batches) {

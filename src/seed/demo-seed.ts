@@ -1,8 +1,9 @@
 /**
  * The demo workspace: a few hundred objects of every type, a few thousand events, tags, lists,
- * attributes and four saved segments, enough for the README's examples ("newsletter subscribers", and "bought more
- * than once, no visit for 40 days, total order value over $800, marketing consent"). It is
- * written through the same services as the API, from a fixed random seed, once per database.
+ * attributes and four saved segments, enough for the README's examples ("newsletter
+ * subscribers", and "bought more than once, no visit for 40 days, total order value over $800,
+ * marketing consent"). It is written through the same services as the API, from a fixed random
+ * seed, once per database.
  */
 import fs from 'node:fs';
 import path from 'node:path';

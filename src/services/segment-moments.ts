@@ -33,15 +33,17 @@ export interface SegmentMomentsOptions {
   readonly horizonMs?: number;
 }
 
-/** Past two sync intervals, by default (see SegmentMomentsOptions.horizonMs). */
-const HORIZON_SLACK_MINUTES = 30;
+/** The default horizon, in minutes, of a segment synced every `interval` minutes (see SegmentMomentsOptions.horizonMs). */
+const horizonMinutes = (interval: number) => 2 * interval + 30;
+/** The same, of the segment row in SQL. */
+const HORIZON_MINUTES_SQL = '(2 * sync_interval_minutes + 30)';
 
 export class SegmentMoments {
   constructor(private readonly options: SegmentMomentsOptions) {}
 
   /** How far past `now` a full sync of the segment keeps its moments. */
-  horizon(segment: { syncIntervalMinutes: number }, now: Date): Date {
-    const ms = this.options.horizonMs ?? (2 * segment.syncIntervalMinutes + HORIZON_SLACK_MINUTES) * 60_000;
+  private horizon(segment: { syncIntervalMinutes: number }, now: Date): Date {
+    const ms = this.options.horizonMs ?? horizonMinutes(segment.syncIntervalMinutes) * 60_000;
     return new Date(now.getTime() + ms);
   }
 
@@ -53,7 +55,7 @@ export class SegmentMoments {
   async horizonsRunningOut(query: (sql: string, params: unknown[]) => Promise<unknown>, now: Date): Promise<Array<[string, Date]>> {
     if (this.options.timeTriggers === false) return [];
     const left = this.options.horizonMs === undefined
-      ? { sql: `? + INTERVAL (sync_interval_minutes + ${HORIZON_SLACK_MINUTES / 2}) MINUTE`, params: [now] }
+      ? { sql: `? + INTERVAL ${HORIZON_MINUTES_SQL} * 30 SECOND`, params: [now] } // half the horizon
       : { sql: '?', params: [new Date(now.getTime() + this.options.horizonMs / 2)] };
     const rows = (await query(`SELECT id, moments_until FROM segments WHERE realtime = 1 AND paused = 0 AND moments_until < ${left.sql}`, left.params)) as Array<{ id: string; moments_until: Date }>;
     return rows.map((r) => [String(r.id), r.moments_until]);
