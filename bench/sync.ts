@@ -21,6 +21,15 @@
  *    the defaults of a worker process); with BENCH_BATCH_SEQUENTIAL=1 also re-synced one after
  *    the other first.
  *
+ * 4. The floor (BENCH_PARTS=floor, not in the default parts): what any sync must at least do, per
+ *    filter, each statement alternated with the bare count on one connection (sync session
+ *    settings, median of BENCH_RUNS after a warm-up): the count plus SUM(id) (the least that can
+ *    tell two sets of one size apart, and not even always), the fingerprint query, the
+ *    materialisation of the set in a MEMORY table (the issue's staging step), and the least
+ *    durable write of it: `INSERT INTO bench_floor_members (object_id) <the predicate>`, one
+ *    InnoDB table with one column and one index, no history, no join time, autocommit. If that
+ *    alone is over 2× the count, no design that keeps one row per member meets "first sync ≤ 2×".
+ *
  * Segments made here are named `bench-sync …` and deleted (members, history, runs, outbox rows)
  * at the start and at the end, so the data set stays as the generator left it.
  * Env BENCH_PARTS=filters,flip,batch selects parts; BENCH_ONLY=name,… selects filters.
@@ -29,7 +38,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, QueryRunner } from 'typeorm';
-import { compileCountQuery } from '../src/core/filter/compiler';
+import { compileCountQuery, compileFingerprintQuery, compileMatchingIdsQuery } from '../src/core/filter/compiler';
 import { createDataSource } from '../src/db/data-source';
 import { startJobRunner } from '../src/jobs/job-runner';
 import { createLogger } from '../src/logger';
@@ -294,6 +303,77 @@ async function filtersPart(ds: DataSource, services: Services, ctx: RequestConte
   return rows;
 }
 
+interface FloorRow {
+  name: string;
+  count: number;
+  /** Medians (ms) of BENCH_RUNS alternated runs on one connection. */
+  countMs: number;
+  countSumMs: number;
+  fingerprintMs: number;
+  stageMemoryMs: number;
+  persistRowsMs: number;
+  runs: Record<'count' | 'countSum' | 'fingerprint' | 'stageMemory' | 'persistRows', number[]>;
+}
+
+/** See 4. in the header: the least a sync can do, next to the bare count. */
+async function floorPart(ds: DataSource, services: Services, ctx: RequestContext): Promise<FloorRow[]> {
+  const ws = ctx.actor.workspaceId;
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
+  const rows: FloorRow[] = [];
+  try {
+    await q('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    await q('SET SESSION max_heap_table_size = ?', [1024 * 1024 * 1024]);
+    await q('CREATE TEMPORARY TABLE IF NOT EXISTS floor_new (object_id BIGINT UNSIGNED NOT NULL, PRIMARY KEY USING BTREE (object_id)) ENGINE=MEMORY');
+    await q('DROP TABLE IF EXISTS bench_floor_members');
+    await q('CREATE TABLE bench_floor_members (object_id BIGINT UNSIGNED NOT NULL, PRIMARY KEY (object_id)) ENGINE=InnoDB');
+    for (const c of CASES) {
+      if (ONLY && !ONLY.includes(c.name)) continue;
+      const tree = await services.filters.validateStored(ws, 'USER', resolveNow(c.filter, new Date()));
+      const opts = () => ({ workspaceId: ws, objectType: 'USER' as const, now: new Date() });
+      const timed = async (sql: string, params: readonly unknown[], after?: () => Promise<unknown>) => {
+        const t0 = performance.now();
+        const res = (await q(sql, [...params])) as Array<{ n?: string }> | { affectedRows?: number };
+        const ms = performance.now() - t0;
+        if (after) await after();
+        return { ms, res };
+      };
+      const steps = {
+        count: () => { const s = compileCountQuery(tree, opts()); return timed(s.sql, s.params); },
+        countSum: () => { const s = compileCountQuery(tree, opts()); return timed(s.sql.replace(/^SELECT COUNT\(\*\) AS n /, 'SELECT COUNT(*) AS n, SUM(o.id) AS s '), s.params); },
+        fingerprint: () => { const s = compileFingerprintQuery(tree, opts()); return timed(s.sql, s.params); },
+        stageMemory: async () => { await q('TRUNCATE TABLE floor_new'); const s = compileMatchingIdsQuery(tree, opts()); return timed(`INSERT INTO floor_new (object_id) ${s.sql}`, s.params); },
+        persistRows: () => { const s = compileMatchingIdsQuery(tree, opts()); return timed(`INSERT INTO bench_floor_members (object_id) ${s.sql}`, s.params, () => q('TRUNCATE TABLE bench_floor_members')); },
+      };
+      const runs = { count: [] as number[], countSum: [] as number[], fingerprint: [] as number[], stageMemory: [] as number[], persistRows: [] as number[] };
+      let count = 0;
+      for (const step of Object.values(steps)) await step(); // warm-up
+      for (let i = 0; i < RUNS; i++) {
+        for (const [name, step] of Object.entries(steps) as Array<[keyof typeof steps, () => Promise<{ ms: number; res: unknown }>]>) {
+          const { ms, res } = await step();
+          runs[name].push(r1(ms));
+          if (name === 'count') count = Number((res as Array<{ n: string }>)[0].n);
+          // A time-relative filter may gain or lose a few members between two statements.
+          const written = name === 'persistRows' ? (res as { affectedRows: number }).affectedRows : count;
+          if (Math.abs(written - count) > Math.max(10, count / 1000)) throw new Error(`${c.name}: the floor wrote ${written} rows for a count of ${count}`);
+        }
+      }
+      const row: FloorRow = {
+        name: c.name, count,
+        countMs: medianOf(runs.count), countSumMs: medianOf(runs.countSum), fingerprintMs: medianOf(runs.fingerprint),
+        stageMemoryMs: medianOf(runs.stageMemory), persistRowsMs: medianOf(runs.persistRows), runs,
+      };
+      rows.push(row);
+      log(`floor ${c.name}: ${count}; count ${row.countMs} ms, +SUM ${row.countSumMs}, fingerprint ${row.fingerprintMs}, MEMORY stage ${row.stageMemoryMs}, rows persisted ${row.persistRowsMs} (×${(row.persistRowsMs / row.countMs).toFixed(2)})`);
+    }
+  } finally {
+    await q('DROP TABLE IF EXISTS bench_floor_members').catch(() => undefined);
+    await runner.release();
+  }
+  return rows;
+}
+
 interface FlipResult {
   initialMembers: number;
   /** Wall time of SegmentService.create with its first sync. */
@@ -408,7 +488,7 @@ async function main(): Promise<void> {
   const file = path.join(RESULTS_DIR, ONLY ? 'sync-partial.json' : 'sync.json');
   // A run of some parts (BENCH_PARTS) keeps the other parts of an earlier run in the file.
   const earlier = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  for (const part of ['filters', 'flip', 'batch'] as const) if (!PARTS.includes(part) && earlier[part] !== undefined) report[part] = earlier[part];
+  for (const part of ['filters', 'flip', 'batch', 'floor'] as const) if (!PARTS.includes(part) && earlier[part] !== undefined) report[part] = earlier[part];
   const save = () => {
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
@@ -425,6 +505,17 @@ async function main(): Promise<void> {
         ...rows.map((r) => `| ${r.name} | ${fmtN(r.count)} | ${r.bareCountMs.toFixed(0)} | ${r.firstSyncMs.toFixed(0)} | ${r.firstRatio.toFixed(2)} | ${r.resyncMs.toFixed(0)} | ${r.resyncRatio.toFixed(2)} | ${r.resyncEntered} / ${r.resyncExited} / ${r.resyncHistoryRowsWritten} |`),
       ].join('\n'));
       await cleanUp(ds, ws);
+    }
+    if (PARTS.includes('floor')) {
+      const rows = await floorPart(ds, services, ctx);
+      report.floor = rows;
+      save();
+      const x = (a: number, b: number) => (a / b).toFixed(2);
+      console.log([
+        '| filter | members | bare COUNT(*) (ms) | COUNT + SUM(id) | fingerprint query | stage in MEMORY | persist one 1-column row per member (floor of a first sync) |',
+        '|---|---:|---:|---:|---:|---:|---:|',
+        ...rows.map((r) => `| ${r.name} | ${fmtN(r.count)} | ${r.countMs.toFixed(0)} | ${r.countSumMs.toFixed(0)} (×${x(r.countSumMs, r.countMs)}) | ${r.fingerprintMs.toFixed(0)} (×${x(r.fingerprintMs, r.countMs)}) | ${r.stageMemoryMs.toFixed(0)} (×${x(r.stageMemoryMs, r.countMs)}) | ${r.persistRowsMs.toFixed(0)} (×${x(r.persistRowsMs, r.countMs)}) |`),
+      ].join('\n'));
     }
     if (PARTS.includes('flip')) {
       report.flip = await flipPart(ds, services, ctx);
