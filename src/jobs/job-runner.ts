@@ -18,6 +18,7 @@ export const SYNC_RECOVERY_JOB = 'segment-sync-recovery';
 /** On stop: the part of the time budget kept for releasing jobs that are still running. */
 const STOP_RELEASE_MS = 1_500;
 export const TIME_SWEEP_JOB = 'segment-time-sweep';
+export const RETENTION_JOB = 'sync-records-retention';
 /** How long one run of the time-sweep job sweeps (see its definition). */
 const SWEEP_RUN_MS = 600_000;
 
@@ -43,6 +44,8 @@ export interface JobRunnerOptions {
   readonly webhookRecoveryGraceMs?: number;
   /** How often the objects whose time-relative result is due are re-evaluated (default 2 s). */
   readonly timeSweepMs?: number;
+  /** How often old history, runs and published change events are deleted (default hourly). */
+  readonly retentionEveryMs?: number;
 }
 
 export interface JobRunner {
@@ -133,6 +136,10 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
       clearInterval(keepAlive);
     }
   }, { concurrency: 1, lockLimit: 1, lockLifetime });
+  // Old sync records (RetentionService): by one worker at a time, its lock kept alive per batch.
+  agenda.define(RETENTION_JOB, async (job: Job) => {
+    await services.retention.prune(new Date(), () => job.touch());
+  }, { concurrency: 1, lockLimit: 1, lockLifetime });
   // Webhook deliveries: every role enqueues them; workers send them, with retries.
   const webhookJobs = defineWebhookJobs(agenda, {
     webhooks: services.webhooks, logger, recoveryEveryMs: options.webhookRecoveryEveryMs, recoveryGraceMs: options.webhookRecoveryGraceMs,
@@ -199,6 +206,7 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
     await agenda.start();
     await agenda.every(`${Math.max(1, Math.round(lockLifetime / 1000))} seconds`, SYNC_RECOVERY_JOB);
     await agenda.every(sweepMs, TIME_SWEEP_JOB);
+    await agenda.every(options.retentionEveryMs ?? 3_600_000, RETENTION_JOB);
     await webhookJobs.startRecovery();
   }
 

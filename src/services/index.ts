@@ -18,6 +18,7 @@ import { SegmentSyncService } from './segment-sync.service';
 import { SegmentTimeService } from './segment-time.service';
 import { InlineScheduler } from './segment-scheduler';
 import { WebhookService } from './webhook.service';
+import { RetentionService } from './retention.service';
 
 export interface Services {
   readonly dataSource: DataSource;
@@ -37,6 +38,7 @@ export interface Services {
   readonly segmentReads: SegmentReadService;
   readonly segmentExplain: SegmentExplainService;
   readonly webhooks: WebhookService;
+  readonly retention: RetentionService;
 }
 
 /**
@@ -83,6 +85,7 @@ export function createServices(ds: DataSource, logger: Logger = silentLogger(), 
     segmentReads: new SegmentReadService(ds, filters),
     segmentExplain: new SegmentExplainService(ds, filters),
     webhooks: new WebhookService(ds, logger),
+    retention: new RetentionService(ds, logger),
   };
 }
 

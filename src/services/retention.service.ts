@@ -1,0 +1,151 @@
+/**
+ * Keeps what syncs record for as long as the API promises it, and not forever: without this,
+ * every membership change (a history row), every sync and every real-time change (a run) and
+ * every published change event (an outbox row) would stay for good.
+ *
+ * - Membership history: `membersAt` answers for any moment of the last HISTORY_DAYS. A row older
+ *   than that (with a day's margin) is needed only while it is its object's latest old row and an
+ *   ENTERED one: the object was a member when the window began. Every other old row goes.
+ * - Sync runs started before the same cutoff go, except a segment's latest run and a RUNNING one.
+ * - Change events published more than `outboxKeepMs` ago go (nothing reads them after publishing:
+ *   webhook deliveries copy what they send).
+ *
+ * Deletes run in batches of about `batchSize` rows, each a statement of its own (no long
+ * transaction, no lock held across batches), so a first run on an old database does not hold up
+ * syncs.
+ */
+import { DataSource } from 'typeorm';
+import type { Logger } from '../logger';
+import { HISTORY_DAYS } from './segment-read.service';
+
+const DAY_MS = 86_400_000;
+
+export interface RetentionOptions {
+  /** Days of history and runs kept (default HISTORY_DAYS + 1: a day past what membersAt accepts). */
+  readonly keepDays?: number;
+  /** How long a published change event is kept (default one day). */
+  readonly outboxKeepMs?: number;
+  /** Rows per DELETE statement (default 5,000). */
+  readonly batchSize?: number;
+}
+
+export interface PruneResult {
+  readonly historyRows: number;
+  readonly runs: number;
+  readonly changeEvents: number;
+}
+
+export class RetentionService {
+  private readonly keepDays: number;
+  private readonly outboxKeepMs: number;
+  private readonly batchSize: number;
+
+  constructor(private readonly ds: DataSource, private readonly logger: Logger, options: RetentionOptions = {}) {
+    this.keepDays = options.keepDays ?? HISTORY_DAYS + 1;
+    this.outboxKeepMs = options.outboxKeepMs ?? DAY_MS;
+    this.batchSize = options.batchSize ?? 5_000;
+  }
+
+  /**
+   * Deletes what is past its time at `now`. `onBatch` is called after every statement (a job
+   * keeps its lock alive there).
+   */
+  async prune(now: Date = new Date(), onBatch: () => Promise<unknown> = async () => undefined): Promise<PruneResult> {
+    const cutoff = new Date(now.getTime() - this.keepDays * DAY_MS);
+    let historyRows = 0;
+    const segments = (await this.ds.query('SELECT id, history_pruned_until FROM segments ORDER BY id')) as Array<{ id: string; history_pruned_until: Date | null }>;
+    for (const s of segments) historyRows += await this.pruneHistory(String(s.id), s.history_pruned_until, cutoff, onBatch);
+    const runs = await this.untilDone(() => this.pruneRuns(cutoff), onBatch);
+    const changeEvents = await this.untilDone(() => this.pruneChangeEvents(new Date(now.getTime() - this.outboxKeepMs)), onBatch);
+    const result = { historyRows, runs, changeEvents };
+    if (historyRows + runs + changeEvents > 0) this.logger.info({ ...result, cutoff }, 'old sync records deleted');
+    return result;
+  }
+
+  /** Repeats `batch` until it deletes nothing; the rows deleted in all. */
+  private async untilDone(batch: () => Promise<number>, onBatch: () => Promise<unknown>): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await batch();
+      total += n;
+      await onBatch();
+      if (n === 0) return total;
+    }
+  }
+
+  /**
+   * A segment's history rows older than `cutoff` that `membersAt` no longer needs. Each deletion
+   * is safe whatever order the rows are visited in, so a batch can stop anywhere: a row with a
+   * later old row of its object is superseded (the latest old row never is); an EXITED row that
+   * is its object's only old row says what no row would (not a member). Repeated until nothing
+   * matches, they leave at most one old row per object, its latest, and only if it is ENTERED.
+   *
+   * After a first pass, that holds up to the segment's `history_pruned_until`, and only the
+   * objects with a row aged past it since can have anything to delete: the next pass reads those
+   * rows, not every kept one (a 750k-member segment synced long ago keeps 750k old rows, and
+   * reading them all took 4.7 s a pass).
+   */
+  private async pruneHistory(segmentId: string, prunedUntil: Date | null, cutoff: Date, onBatch: () => Promise<unknown>): Promise<number> {
+    if (prunedUntil && prunedUntil >= cutoff) return 0;
+    const deletable = `segment_id = ? AND at < ?
+          AND (EXISTS (SELECT 1 FROM segment_membership_history l
+                        WHERE l.segment_id = segment_membership_history.segment_id AND l.object_id = segment_membership_history.object_id AND l.at < ?
+                          AND (l.at > segment_membership_history.at OR (l.at = segment_membership_history.at AND l.id > segment_membership_history.id)))
+               OR (change_kind = 'EXITED'
+                   AND NOT EXISTS (SELECT 1 FROM segment_membership_history l
+                                    WHERE l.segment_id = segment_membership_history.segment_id AND l.object_id = segment_membership_history.object_id AND l.at < ?
+                                      AND l.id <> segment_membership_history.id)))`;
+    const params = [segmentId, cutoff, cutoff, cutoff];
+    let total = 0;
+    if (!prunedUntil) {
+      // Every row, in windows of about `batchSize` rows by object (all of an object's rows in one
+      // window), so that no statement reads again what an earlier one kept.
+      let lo = '0';
+      for (;;) {
+        const [edge] = (await this.ds.query(
+          'SELECT object_id FROM segment_membership_history WHERE segment_id = ? AND object_id > ? ORDER BY object_id LIMIT 1 OFFSET ?',
+          [segmentId, lo, this.batchSize - 1],
+        )) as Array<{ object_id: string }>;
+        const hi = edge ? String(edge.object_id) : null;
+        const window = hi === null ? ['AND object_id > ?', [lo]] as const : ['AND object_id > ? AND object_id <= ?', [lo, hi]] as const;
+        total += await this.untilDone(async () => this.affected(await this.ds.query(`DELETE FROM segment_membership_history WHERE ${deletable} ${window[0]}`, [...params, ...window[1]])), onBatch);
+        if (hi === null) break;
+        lo = hi;
+      }
+    } else {
+      const aged = (await this.ds.query(
+        'SELECT DISTINCT object_id FROM segment_membership_history WHERE segment_id = ? AND at >= ? AND at < ?',
+        [segmentId, prunedUntil, cutoff],
+      )) as Array<{ object_id: string }>;
+      for (let i = 0; i < aged.length; i += this.batchSize) {
+        const ids = aged.slice(i, i + this.batchSize).map((r) => String(r.object_id));
+        const inIds = `AND object_id IN (${ids.map(() => '?').join(', ')})`;
+        total += await this.untilDone(async () => this.affected(await this.ds.query(`DELETE FROM segment_membership_history WHERE ${deletable} ${inIds}`, [...params, ...ids])), onBatch);
+      }
+    }
+    await this.ds.query('UPDATE segments SET history_pruned_until = ? WHERE id = ?', [cutoff, segmentId]);
+    return total;
+  }
+
+  private affected(res: unknown): number {
+    return (res as { affectedRows: number }).affectedRows;
+  }
+
+  /** One batch of runs started before `cutoff`: never a RUNNING one, nor a segment's latest. */
+  private async pruneRuns(cutoff: Date): Promise<number> {
+    const res = (await this.ds.query(
+      `DELETE FROM segment_sync_runs
+        WHERE started_at < ? AND status <> 'RUNNING'
+          AND EXISTS (SELECT 1 FROM segment_sync_runs l WHERE l.segment_id = segment_sync_runs.segment_id AND l.id > segment_sync_runs.id)
+        LIMIT ?`,
+      [cutoff, this.batchSize],
+    )) as { affectedRows: number };
+    return res.affectedRows;
+  }
+
+  /** One batch of change events published before `before`. */
+  private async pruneChangeEvents(before: Date): Promise<number> {
+    const res = (await this.ds.query('DELETE FROM segment_change_events WHERE published_at IS NOT NULL AND published_at < ? LIMIT ?', [before, this.batchSize])) as { affectedRows: number };
+    return res.affectedRows;
+  }
+}
