@@ -97,8 +97,13 @@ export class SegmentReadService {
     return rows.map(toRun);
   }
 
-  /** Who entered and left, newest first, optionally for one object. */
-  async history(segment: SegmentRecord, opts: { objectId?: string | null; first: number; after?: string | null }): Promise<{ items: HistoryEntry[]; hasNextPage: boolean; endCursor: string | null }> {
+  /**
+   * Who entered and left, newest first (by time, then id), optionally for one object. That order
+   * is the one of the segment's `(segment_id, at, id)` index, so a page reads its rows and no
+   * more; ordered by id alone, a page of a quiet segment read back through every newer row of
+   * every segment.
+   */
+  async history(segment: SegmentRecord, opts: { objectId?: string | null; first: number; after?: string | null }): Promise<{ items: Array<HistoryEntry & { cursor: string }>; hasNextPage: boolean; endCursor: string | null }> {
     checkFirst(opts.first);
     const where = ['segment_id = ?'];
     const params: unknown[] = [segment.id];
@@ -108,16 +113,25 @@ export class SegmentReadService {
       params.push(opts.objectId);
     }
     if (opts.after) {
-      const [id] = decodeCursor(opts.after, 1);
-      where.push('id < ?');
-      params.push(String(id));
+      const [ms, id] = decodeCursor(opts.after, 2);
+      const at = new Date(Number(ms));
+      // `at <= ?` bounds the index range; the rest is the tie at that millisecond.
+      where.push('at <= ? AND (at < ? OR id < ?)');
+      params.push(at, at, String(id));
     }
-    const rows = (await this.ds.query(`SELECT * FROM segment_membership_history WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`, [...params, opts.first + 1])) as Array<Record<string, unknown>>;
+    // The index is forced: for a page after a cursor, MariaDB 10.11 read the segment's index from
+    // its newest row down to the cursor (0.23 s past 75k newer rows) instead of starting there.
+    const index = opts.objectId != null ? 'ix_segment_object' : 'ix_segment_at';
+    const rows = (await this.ds.query(
+      `SELECT * FROM segment_membership_history FORCE INDEX (${index}) WHERE ${where.join(' AND ')} ORDER BY at DESC, id DESC LIMIT ?`,
+      [...params, opts.first + 1],
+    )) as Array<Record<string, unknown>>;
     const items = rows.slice(0, opts.first).map((r) => ({
       id: String(r.id), segmentId: String(r.segment_id), objectId: String(r.object_id), change: r.change_kind as 'ENTERED' | 'EXITED',
       trigger: r.trigger_kind as SyncTrigger, runId: r.run_id == null ? null : String(r.run_id), at: r.at as Date,
+      cursor: encodeCursor([(r.at as Date).getTime(), String(r.id)]),
     }));
-    return { items, hasNextPage: rows.length > opts.first, endCursor: items.length ? encodeCursor([items[items.length - 1].id]) : null };
+    return { items, hasNextPage: rows.length > opts.first, endCursor: items.at(-1)?.cursor ?? null };
   }
 
   /** The cached results as they were at `at` (reconstructed from the history), oldest member first. */

@@ -69,7 +69,7 @@ export class SegmentResolver {
   ): Promise<MembershipHistoryConnection> {
     const seg = await ctx.services.segments.require(requireRequest(ctx), segmentId, 'segmentId');
     const page = await ctx.services.segmentReads.history(seg, { objectId, first: first ?? 50, after });
-    return { edges: page.items.map((node) => ({ cursor: Buffer.from(JSON.stringify([node.id])).toString('base64url'), node })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+    return { edges: page.items.map(({ cursor, ...node }) => ({ cursor, node })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }
 
   @Mutation(() => Segment, { description: 'Creates a segment and syncs it at once (DEFINITION_CHANGED).' })
