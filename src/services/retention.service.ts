@@ -9,6 +9,8 @@
  * - Sync runs started before the same cutoff go, except a segment's latest run and a RUNNING one.
  * - Change events published more than `outboxKeepMs` ago go (nothing reads them after publishing:
  *   webhook deliveries copy what they send).
+ * - Webhook deliveries that finished (SUCCEEDED or FAILED) more than `deliveryKeepDays` ago go
+ *   from the delivery log; pending ones stay, however old.
  *
  * Deletes run in batches of about `batchSize` rows, each a statement of its own (no long
  * transaction, no lock held across batches), so a first run on an old database does not hold up
@@ -25,6 +27,8 @@ export interface RetentionOptions {
   readonly keepDays?: number;
   /** How long a published change event is kept (default one day). */
   readonly outboxKeepMs?: number;
+  /** Days a finished webhook delivery stays in its webhook's log (default 30). */
+  readonly deliveryKeepDays?: number;
   /** Rows per DELETE statement (default 5,000). */
   readonly batchSize?: number;
 }
@@ -33,16 +37,19 @@ export interface PruneResult {
   readonly historyRows: number;
   readonly runs: number;
   readonly changeEvents: number;
+  readonly webhookDeliveries: number;
 }
 
 export class RetentionService {
   private readonly keepDays: number;
   private readonly outboxKeepMs: number;
+  private readonly deliveryKeepDays: number;
   private readonly batchSize: number;
 
   constructor(private readonly ds: DataSource, private readonly logger: Logger, options: RetentionOptions = {}) {
     this.keepDays = options.keepDays ?? HISTORY_DAYS + 1;
     this.outboxKeepMs = options.outboxKeepMs ?? DAY_MS;
+    this.deliveryKeepDays = options.deliveryKeepDays ?? 30;
     this.batchSize = options.batchSize ?? 5_000;
   }
 
@@ -57,8 +64,9 @@ export class RetentionService {
     for (const s of segments) historyRows += await this.pruneHistory(String(s.id), s.history_pruned_until, cutoff, onBatch);
     const runs = await this.untilDone(() => this.pruneRuns(cutoff), onBatch);
     const changeEvents = await this.untilDone(() => this.pruneChangeEvents(new Date(now.getTime() - this.outboxKeepMs)), onBatch);
-    const result = { historyRows, runs, changeEvents };
-    if (historyRows + runs + changeEvents > 0) this.logger.info({ ...result, cutoff }, 'old sync records deleted');
+    const webhookDeliveries = await this.untilDone(() => this.pruneDeliveries(new Date(now.getTime() - this.deliveryKeepDays * DAY_MS)), onBatch);
+    const result = { historyRows, runs, changeEvents, webhookDeliveries };
+    if (historyRows + runs + changeEvents + webhookDeliveries > 0) this.logger.info({ ...result, cutoff }, 'old sync records deleted');
     return result;
   }
 
@@ -147,5 +155,10 @@ export class RetentionService {
   private async pruneChangeEvents(before: Date): Promise<number> {
     const res = (await this.ds.query('DELETE FROM segment_change_events WHERE published_at IS NOT NULL AND published_at < ? LIMIT ?', [before, this.batchSize])) as { affectedRows: number };
     return res.affectedRows;
+  }
+
+  /** One batch of webhook deliveries that finished before `before`. */
+  private async pruneDeliveries(before: Date): Promise<number> {
+    return this.affected(await this.ds.query("DELETE FROM webhook_deliveries WHERE finished_at < ? AND status IN ('SUCCEEDED', 'FAILED') LIMIT ?", [before, this.batchSize]));
   }
 }

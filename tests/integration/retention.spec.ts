@@ -187,6 +187,27 @@ test('change events: published ones go after a day; unpublished and recent ones 
   expect(await left()).toEqual(kept);
 });
 
+test('webhook deliveries: finished ones go after 30 days; pending ones stay, however old', async () => {
+  const ds = world.db.dataSource;
+  const now = new Date();
+  const ago = (days: number) => new Date(now.getTime() - days * DAY);
+  let event = 900_000;
+  const delivery = async (status: string, finishedDaysAgo: number | null, createdDaysAgo: number) => {
+    const res = (await ds.query(
+      `INSERT INTO webhook_deliveries (workspace_id, webhook_id, segment_id, change_event_id, event_kind, object_type, trigger_kind, object_count, object_ids, event_at, status, created_at, finished_at)
+       VALUES (?, 1, 1, ?, 'ENTERED', 1, 'SCHEDULE', 1, '["1"]', ?, ?, ?, ?)`,
+      [ctx.actor.workspaceId, event++, ago(createdDaysAgo), status, ago(createdDaysAgo), finishedDaysAgo === null ? null : ago(finishedDaysAgo)],
+    )) as { insertId: number };
+    return String(res.insertId);
+  };
+  const gone = [await delivery('SUCCEEDED', 40, 40), await delivery('FAILED', 31, 35)];
+  const kept = [await delivery('SUCCEEDED', 29, 29), await delivery('PENDING', null, 60), await delivery('FAILED', 2, 32)];
+  const left = async () => ((await ds.query('SELECT id FROM webhook_deliveries WHERE id IN (?) ORDER BY id', [[...gone, ...kept]])) as Array<{ id: string }>).map((r) => String(r.id));
+  expect(await left()).toEqual([...gone, ...kept]);
+  expect((await world.services.retention.prune(now)).webhookDeliveries).toBe(2);
+  expect(await left()).toEqual(kept);
+});
+
 test('a worker runs the retention job on its own', async () => {
   const ds = world.db.dataSource;
   const seg = await world.services.segments.create(ctx, { objectType: 'USER', name: 'Job', filter: { tag: { tag: 'd' } } });

@@ -16,7 +16,7 @@ export class WebhookResolver {
     return (await ctx.services.webhooks.list(requireRequest(ctx), ctx.reads.query)).map(toGraphQLWebhook);
   }
 
-  @Query(() => WebhookDeliveryConnection, { description: "A webhook's deliveries and their attempts, newest first." })
+  @Query(() => WebhookDeliveryConnection, { description: "A webhook's deliveries and their attempts, newest first (finished ones are kept 30 days)." })
   async webhookDeliveries(
     @Arg('webhookId', () => ID, { description: 'The webhook.' }) webhookId: string,
     @Arg('status', () => WebhookDeliveryStatusEnum, { nullable: true, description: 'Only deliveries in this status.' }) status: DeliveryStatus | null,
