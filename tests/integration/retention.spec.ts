@@ -92,6 +92,11 @@ test('history: old rows go, except the one per object that membersAt needs; ever
   }
   const before = await historyOf(segment.id);
   expect(before.length).toBe(planned.length);
+  // The cached results that history leads to: who entered last, since then.
+  for (const [objectId, joined] of membersAtByRule(before, new Date(now.getTime() + DAY))) {
+    await world.db.dataSource.query('INSERT INTO segment_members (segment_id, object_id, joined_at) VALUES (?, ?, ?)', [segment.id, objectId, new Date(joined)]);
+  }
+  await world.db.dataSource.query('UPDATE segments SET member_count = (SELECT COUNT(*) FROM segment_members WHERE segment_id = ?) WHERE id = ?', [segment.id, segment.id]);
   const cutoff = new Date(now.getTime() - (HISTORY_DAYS + 1) * DAY);
   const old = before.filter((r) => r.at < cutoff);
   // The data set has what the rule must handle: objects with several old rows, old EXITED rows last.
