@@ -95,6 +95,13 @@ export class RetentionService {
    */
   private async pruneHistory(segmentId: string, prunedUntil: Date | null, cutoff: Date, onBatch: () => Promise<unknown>): Promise<number> {
     if (prunedUntil && prunedUntil >= cutoff) return 0;
+    // No row aged past the cutoff since the last pass: nothing to delete, nothing to remember (a
+    // run over young history writes nothing at all).
+    const aged = (await this.ds.query(
+      `SELECT 1 AS x FROM segment_membership_history WHERE segment_id = ? AND at < ? ${prunedUntil ? 'AND at >= ?' : ''} LIMIT 1`,
+      prunedUntil ? [segmentId, cutoff, prunedUntil] : [segmentId, cutoff],
+    )) as unknown[];
+    if (aged.length === 0) return 0;
     const deletable = `segment_id = ? AND at < ?
           AND (EXISTS (SELECT 1 FROM segment_membership_history l
                         WHERE l.segment_id = segment_membership_history.segment_id AND l.object_id = segment_membership_history.object_id AND l.at < ?
@@ -121,12 +128,12 @@ export class RetentionService {
         lo = hi;
       }
     } else {
-      const aged = (await this.ds.query(
+      const agedObjects = (await this.ds.query(
         'SELECT DISTINCT object_id FROM segment_membership_history WHERE segment_id = ? AND at >= ? AND at < ?',
         [segmentId, prunedUntil, cutoff],
       )) as Array<{ object_id: string }>;
-      for (let i = 0; i < aged.length; i += this.batchSize) {
-        const ids = aged.slice(i, i + this.batchSize).map((r) => String(r.object_id));
+      for (let i = 0; i < agedObjects.length; i += this.batchSize) {
+        const ids = agedObjects.slice(i, i + this.batchSize).map((r) => String(r.object_id));
         const inIds = `AND object_id IN (${ids.map(() => '?').join(', ')})`;
         total += await this.untilDone(async () => this.affected(await this.ds.query(`DELETE FROM segment_membership_history WHERE ${deletable} ${inIds}`, [...params, ...ids])), onBatch);
       }

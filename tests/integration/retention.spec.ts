@@ -9,6 +9,7 @@ import { RetentionService } from '../../src/services/retention.service';
 import { HISTORY_DAYS } from '../../src/services/segment-read.service';
 import type { RequestContext } from '../../src/services/context';
 import type { SegmentRecord } from '../../src/services/segment-types';
+import { fingerprint, fingerprintDiff } from '../support/db-checksum';
 import { serviceWorld, ServiceWorld } from '../support/services';
 
 jest.setTimeout(60_000);
@@ -61,6 +62,15 @@ async function historyOf(segmentId: string): Promise<Row[]> {
   const rows = (await world.db.dataSource.query('SELECT id, object_id, change_kind, at FROM segment_membership_history WHERE segment_id = ? ORDER BY id', [segmentId])) as Array<{ id: string; object_id: string; change_kind: 'ENTERED' | 'EXITED'; at: Date }>;
   return rows.map((r) => ({ id: String(r.id), objectId: String(r.object_id), change: r.change_kind, at: r.at }));
 }
+
+test('over young history, runs and events, a run deletes and writes nothing', async () => {
+  await world.services.objects.upsert(ctx, 'USER', [{ externalId: 'young' }]);
+  await world.services.tags.tag(ctx, 'USER', [(await world.services.objects.upsert(ctx, 'USER', [{ externalId: 'young' }]))[0].id], ['young']);
+  await world.services.segments.create(ctx, { objectType: 'USER', name: 'Young', filter: { tag: { tag: 'young' } } });
+  const before = await fingerprint(world.db.dataSource);
+  expect(await world.services.retention.prune()).toEqual({ historyRows: 0, runs: 0, changeEvents: 0, webhookDeliveries: 0 });
+  expect(fingerprintDiff(before, await fingerprint(world.db.dataSource))).toEqual([]);
+});
 
 test('history: old rows go, except the one per object that membersAt needs; every answer membersAt gives stays the same', async () => {
   const users = await world.services.objects.upsert(ctx, 'USER', Array.from({ length: 40 }, (_, i) => ({ externalId: `r${i}` })));
