@@ -217,8 +217,10 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
     async stop(timeoutMs = 8_000) {
       const deadline = Date.now() + timeoutMs;
       logger.info({ running: [...running].map((j) => j.attrs.name) }, 'job runner stopping');
-      // A time sweep between two passes ends now, one in a pass after its current round.
+      // A time sweep between two passes ends now, one in a pass after its current round; a
+      // retention run ends now (housekeeping: the next run does the rest).
       sweepStop.stop();
+      await services.retention.interrupt();
       // No new job from now on; jobs locked but not started yet are unlocked for other workers.
       await within(agenda.stop().catch((error: unknown) => logger.warn({ err: error }, 'stopping the job scheduler failed')), Math.max(0, deadline - STOP_RELEASE_MS - Date.now()), 'stopping the job scheduler');
       if (!(await idle(deadline - STOP_RELEASE_MS))) {

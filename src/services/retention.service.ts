@@ -13,14 +13,20 @@
  *   from the delivery log; pending ones stay, however old.
  *
  * Deletes run in batches of about `batchSize` rows, each a statement of its own (no long
- * transaction, no lock held across batches), so a first run on an old database does not hold up
- * syncs.
+ * transaction, no lock held across batches), on a connection of their own at READ COMMITTED (no
+ * gap locks: the ranges they delete never touch the rows syncs write) that gives up a lock wait
+ * after LOCK_WAIT_SECONDS (the next run retries), so a first run on an old database does not
+ * hold up syncs and nothing holds up a run. `interrupt()` stops a run at once (on shutdown).
  */
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import type { Logger } from '../logger';
 import { HISTORY_DAYS } from './segment-read.service';
 
 const DAY_MS = 86_400_000;
+const LOCK_WAIT_SECONDS = 5;
+const ER_QUERY_INTERRUPTED = 1317;
+
+type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
 
 export interface RetentionOptions {
   /** Days of history and runs kept (default HISTORY_DAYS + 1: a day past what membersAt accepts). */
@@ -45,6 +51,9 @@ export class RetentionService {
   private readonly outboxKeepMs: number;
   private readonly deliveryKeepDays: number;
   private readonly batchSize: number;
+  /** The connections of the runs in progress (see interrupt). */
+  private readonly running = new Set<QueryRunner>();
+  private stopped = false;
 
   constructor(private readonly ds: DataSource, private readonly logger: Logger, options: RetentionOptions = {}) {
     this.keepDays = options.keepDays ?? HISTORY_DAYS + 1;
@@ -55,30 +64,58 @@ export class RetentionService {
 
   /**
    * Deletes what is past its time at `now`. `onBatch` is called after every statement (a job
-   * keeps its lock alive there).
+   * keeps its lock alive there). After `interrupt()`, returns what it deleted so far.
    */
   async prune(now: Date = new Date(), onBatch: () => Promise<unknown> = async () => undefined): Promise<PruneResult> {
     const cutoff = new Date(now.getTime() - this.keepDays * DAY_MS);
-    let historyRows = 0;
-    const segments = (await this.ds.query('SELECT id, history_pruned_until FROM segments ORDER BY id')) as Array<{ id: string; history_pruned_until: Date | null }>;
-    for (const s of segments) historyRows += await this.pruneHistory(String(s.id), s.history_pruned_until, cutoff, onBatch);
-    const runs = await this.untilDone(() => this.pruneRuns(cutoff), onBatch);
-    const changeEvents = await this.untilDone(() => this.pruneChangeEvents(new Date(now.getTime() - this.outboxKeepMs)), onBatch);
-    const webhookDeliveries = await this.untilDone(() => this.pruneDeliveries(new Date(now.getTime() - this.deliveryKeepDays * DAY_MS)), onBatch);
-    const result = { historyRows, runs, changeEvents, webhookDeliveries };
-    if (historyRows + runs + changeEvents + webhookDeliveries > 0) this.logger.info({ ...result, cutoff }, 'old sync records deleted');
-    return result;
+    const done = { historyRows: 0, runs: 0, changeEvents: 0, webhookDeliveries: 0 };
+    if (this.stopped) return done;
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    this.running.add(runner);
+    const q: Query = (sql, params = []) => runner.query(sql, params);
+    try {
+      await runner.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+      await runner.query(`SET SESSION innodb_lock_wait_timeout = ${LOCK_WAIT_SECONDS}`);
+      const segments = (await q('SELECT id, history_pruned_until FROM segments ORDER BY id')) as Array<{ id: string; history_pruned_until: Date | null }>;
+      for (const s of segments) {
+        if (this.stopped) break;
+        done.historyRows += await this.pruneHistory(q, String(s.id), s.history_pruned_until, cutoff, onBatch);
+      }
+      done.runs = await this.untilDone(() => this.pruneRuns(q, cutoff), onBatch);
+      done.changeEvents = await this.untilDone(() => this.pruneChangeEvents(q, new Date(now.getTime() - this.outboxKeepMs)), onBatch);
+      done.webhookDeliveries = await this.untilDone(() => this.pruneDeliveries(q, new Date(now.getTime() - this.deliveryKeepDays * DAY_MS)), onBatch);
+    } catch (error) {
+      if (!(this.stopped && (error as { driverError?: { errno?: number } }).driverError?.errno === ER_QUERY_INTERRUPTED)) throw error;
+    } finally {
+      this.running.delete(runner);
+      await runner.release();
+    }
+    if (this.stopped) this.logger.info(done, 'retention stopped');
+    else if (done.historyRows + done.runs + done.changeEvents + done.webhookDeliveries > 0) this.logger.info({ ...done, cutoff }, 'old sync records deleted');
+    return done;
+  }
+
+  /** Stops the runs in progress (their statement is killed) and any later one; for shutdown. */
+  async interrupt(): Promise<void> {
+    this.stopped = true;
+    for (const runner of this.running) {
+      const thread = Number((runner as unknown as { databaseConnection?: { threadId?: unknown } }).databaseConnection?.threadId);
+      if (!Number.isSafeInteger(thread) || thread <= 0) continue;
+      await this.ds.query(`KILL QUERY ${thread}`).catch((error: unknown) => this.logger.warn({ err: error, thread }, 'could not interrupt the retention run'));
+    }
   }
 
   /** Repeats `batch` until it deletes nothing; the rows deleted in all. */
   private async untilDone(batch: () => Promise<number>, onBatch: () => Promise<unknown>): Promise<number> {
     let total = 0;
-    for (;;) {
+    while (!this.stopped) {
       const n = await batch();
       total += n;
       await onBatch();
-      if (n === 0) return total;
+      if (n === 0) break;
     }
+    return total;
   }
 
   /**
@@ -93,11 +130,11 @@ export class RetentionService {
    * rows, not every kept one (a 750k-member segment synced long ago keeps 750k old rows, and
    * reading them all took 4.7 s a pass).
    */
-  private async pruneHistory(segmentId: string, prunedUntil: Date | null, cutoff: Date, onBatch: () => Promise<unknown>): Promise<number> {
+  private async pruneHistory(q: Query, segmentId: string, prunedUntil: Date | null, cutoff: Date, onBatch: () => Promise<unknown>): Promise<number> {
     if (prunedUntil && prunedUntil >= cutoff) return 0;
     // No row aged past the cutoff since the last pass: nothing to delete, nothing to remember (a
     // run over young history writes nothing at all).
-    const aged = (await this.ds.query(
+    const aged = (await q(
       `SELECT 1 AS x FROM segment_membership_history WHERE segment_id = ? AND at < ? ${prunedUntil ? 'AND at >= ?' : ''} LIMIT 1`,
       prunedUntil ? [segmentId, cutoff, prunedUntil] : [segmentId, cutoff],
     )) as unknown[];
@@ -117,28 +154,29 @@ export class RetentionService {
       // window), so that no statement reads again what an earlier one kept.
       let lo = '0';
       for (;;) {
-        const [edge] = (await this.ds.query(
+        const [edge] = (await q(
           'SELECT object_id FROM segment_membership_history WHERE segment_id = ? AND object_id > ? ORDER BY object_id LIMIT 1 OFFSET ?',
           [segmentId, lo, this.batchSize - 1],
         )) as Array<{ object_id: string }>;
         const hi = edge ? String(edge.object_id) : null;
         const window = hi === null ? ['AND object_id > ?', [lo]] as const : ['AND object_id > ? AND object_id <= ?', [lo, hi]] as const;
-        total += await this.untilDone(async () => this.affected(await this.ds.query(`DELETE FROM segment_membership_history WHERE ${deletable} ${window[0]}`, [...params, ...window[1]])), onBatch);
+        total += await this.untilDone(async () => this.affected(await q(`DELETE FROM segment_membership_history WHERE ${deletable} ${window[0]}`, [...params, ...window[1]])), onBatch);
         if (hi === null) break;
         lo = hi;
       }
     } else {
-      const agedObjects = (await this.ds.query(
+      const agedObjects = (await q(
         'SELECT DISTINCT object_id FROM segment_membership_history WHERE segment_id = ? AND at >= ? AND at < ?',
         [segmentId, prunedUntil, cutoff],
       )) as Array<{ object_id: string }>;
       for (let i = 0; i < agedObjects.length; i += this.batchSize) {
         const ids = agedObjects.slice(i, i + this.batchSize).map((r) => String(r.object_id));
         const inIds = `AND object_id IN (${ids.map(() => '?').join(', ')})`;
-        total += await this.untilDone(async () => this.affected(await this.ds.query(`DELETE FROM segment_membership_history WHERE ${deletable} ${inIds}`, [...params, ...ids])), onBatch);
+        total += await this.untilDone(async () => this.affected(await q(`DELETE FROM segment_membership_history WHERE ${deletable} ${inIds}`, [...params, ...ids])), onBatch);
       }
     }
-    await this.ds.query('UPDATE segments SET history_pruned_until = ? WHERE id = ?', [cutoff, segmentId]);
+    // A pass that was stopped is done again next time: its cutoff is not recorded.
+    if (!this.stopped) await q('UPDATE segments SET history_pruned_until = ? WHERE id = ?', [cutoff, segmentId]);
     return total;
   }
 
@@ -147,8 +185,8 @@ export class RetentionService {
   }
 
   /** One batch of runs started before `cutoff`: never a RUNNING one, nor a segment's latest. */
-  private async pruneRuns(cutoff: Date): Promise<number> {
-    const res = (await this.ds.query(
+  private async pruneRuns(q: Query, cutoff: Date): Promise<number> {
+    const res = (await q(
       `DELETE FROM segment_sync_runs
         WHERE started_at < ? AND status <> 'RUNNING'
           AND EXISTS (SELECT 1 FROM segment_sync_runs l WHERE l.segment_id = segment_sync_runs.segment_id AND l.id > segment_sync_runs.id)
@@ -159,13 +197,13 @@ export class RetentionService {
   }
 
   /** One batch of change events published before `before`. */
-  private async pruneChangeEvents(before: Date): Promise<number> {
-    const res = (await this.ds.query('DELETE FROM segment_change_events WHERE published_at IS NOT NULL AND published_at < ? LIMIT ?', [before, this.batchSize])) as { affectedRows: number };
+  private async pruneChangeEvents(q: Query, before: Date): Promise<number> {
+    const res = (await q('DELETE FROM segment_change_events WHERE published_at IS NOT NULL AND published_at < ? LIMIT ?', [before, this.batchSize])) as { affectedRows: number };
     return res.affectedRows;
   }
 
   /** One batch of webhook deliveries that finished before `before`. */
-  private async pruneDeliveries(before: Date): Promise<number> {
-    return this.affected(await this.ds.query("DELETE FROM webhook_deliveries WHERE finished_at < ? AND status IN ('SUCCEEDED', 'FAILED') LIMIT ?", [before, this.batchSize]));
+  private async pruneDeliveries(q: Query, before: Date): Promise<number> {
+    return this.affected(await q("DELETE FROM webhook_deliveries WHERE finished_at < ? AND status IN ('SUCCEEDED', 'FAILED') LIMIT ?", [before, this.batchSize]));
   }
 }

@@ -3,6 +3,7 @@
  * what `membersAt` needs to answer exactly for every moment it accepts; old runs go except a
  * segment's latest and RUNNING ones; published change events go after a day; recent rows stay.
  */
+import mysql from 'mysql2/promise';
 import { startJobRunner } from '../../src/jobs/job-runner';
 import { loadSegment } from '../../src/db/segment-store';
 import { RetentionService } from '../../src/services/retention.service';
@@ -221,6 +222,35 @@ test('webhook deliveries: finished ones go after 30 days; pending ones stay, how
   expect(await left()).toEqual([...gone, ...kept]);
   expect((await world.services.retention.prune(now)).webhookDeliveries).toBe(2);
   expect(await left()).toEqual(kept);
+});
+
+test('interrupt() ends a run at once, even one waiting for a row lock, and deletes nothing more', async () => {
+  const ds = world.db.dataSource;
+  const seg = await world.services.segments.create(ctx, { objectType: 'USER', name: 'Interrupted', filter: { tag: { tag: 'e' } } });
+  const res = (await ds.query("INSERT INTO segment_sync_runs (segment_id, workspace_id, trigger_kind, status, started_at) VALUES (?, ?, 'SCHEDULE', 'SUCCEEDED', ?)", [seg.id, ctx.actor.workspaceId, new Date(Date.now() - 300 * DAY)])) as { insertId: number };
+  await ds.query("INSERT INTO segment_sync_runs (segment_id, workspace_id, trigger_kind, status, started_at) VALUES (?, ?, 'MANUAL', 'SUCCEEDED', ?)", [seg.id, ctx.actor.workspaceId, new Date()]);
+  const holder = await mysql.createConnection(world.db.url);
+  try {
+    await holder.query('START TRANSACTION');
+    await holder.query('SELECT id FROM segment_sync_runs WHERE id = ? FOR UPDATE', [res.insertId]);
+    const retention = new RetentionService(ds, world.logger);
+    const t0 = Date.now();
+    const running = retention.prune();
+    // The run reaches the locked row and waits for it.
+    for (let i = 0; i < 50; i++) {
+      const waiting = (await ds.query("SELECT 1 FROM information_schema.PROCESSLIST WHERE INFO LIKE 'DELETE FROM segment_sync_runs%' AND STATE <> ''")) as unknown[];
+      if (waiting.length) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await retention.interrupt();
+    expect((await running).runs).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(4_000);
+    expect(await retention.prune()).toEqual({ historyRows: 0, runs: 0, changeEvents: 0, webhookDeliveries: 0 });
+  } finally {
+    await holder.query('ROLLBACK');
+    await holder.end();
+  }
+  expect(((await ds.query('SELECT id FROM segment_sync_runs WHERE id = ?', [res.insertId])) as unknown[]).length).toBe(1);
 });
 
 test('a worker runs the retention job on its own', async () => {
