@@ -7,6 +7,7 @@ import { loadSegment } from '../../src/db/segment-store';
 import { SegmentReadService } from '../../src/services/segment-read.service';
 import type { RequestContext } from '../../src/services/context';
 import type { SegmentRecord } from '../../src/services/segment-types';
+import { seededRandom as random } from '../support/random';
 import { serviceWorld, ServiceWorld } from '../support/services';
 
 jest.setTimeout(60_000);
@@ -24,17 +25,6 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A deterministic pseudo-random sequence (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Snapshot = Array<[string, number]>;
 

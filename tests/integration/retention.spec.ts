@@ -11,6 +11,7 @@ import { HISTORY_DAYS } from '../../src/services/segment-read.service';
 import type { RequestContext } from '../../src/services/context';
 import type { SegmentRecord } from '../../src/services/segment-types';
 import { fingerprint, fingerprintDiff } from '../support/db-checksum';
+import { seededRandom as random } from '../support/random';
 import { serviceWorld, ServiceWorld } from '../support/services';
 
 jest.setTimeout(60_000);
@@ -27,17 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await world.close();
 });
-
-/** A deterministic pseudo-random sequence (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Row { id: string; objectId: string; change: 'ENTERED' | 'EXITED'; at: Date }
 
