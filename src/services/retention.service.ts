@@ -186,20 +186,18 @@ export class RetentionService {
 
   /** One batch of runs started before `cutoff`: never a RUNNING one, nor a segment's latest. */
   private async pruneRuns(q: Query, cutoff: Date): Promise<number> {
-    const res = (await q(
+    return this.affected(await q(
       `DELETE FROM segment_sync_runs
         WHERE started_at < ? AND status <> 'RUNNING'
           AND EXISTS (SELECT 1 FROM segment_sync_runs l WHERE l.segment_id = segment_sync_runs.segment_id AND l.id > segment_sync_runs.id)
         LIMIT ?`,
       [cutoff, this.batchSize],
-    )) as { affectedRows: number };
-    return res.affectedRows;
+    ));
   }
 
   /** One batch of change events published before `before`. */
   private async pruneChangeEvents(q: Query, before: Date): Promise<number> {
-    const res = (await q('DELETE FROM segment_change_events WHERE published_at IS NOT NULL AND published_at < ? LIMIT ?', [before, this.batchSize])) as { affectedRows: number };
-    return res.affectedRows;
+    return this.affected(await q('DELETE FROM segment_change_events WHERE published_at IS NOT NULL AND published_at < ? LIMIT ?', [before, this.batchSize]));
   }
 
   /** One batch of webhook deliveries that finished before `before`. */
