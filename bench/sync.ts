@@ -30,6 +30,10 @@
  *    InnoDB table with one column and one index, no history, no join time, autocommit. If that
  *    alone is over 2× the count, no design that keeps one row per member meets "first sync ≤ 2×".
  *
+ * 5. Change previews (BENCH_PARTS=preview, not in the default parts): a segment on the
+ *    custom-attributes filter, then `previewSegmentChange` to each filter of `CASES` (median of
+ *    BENCH_RUNS after a warm-up), with its counts.
+ *
  * Segments made here are named `bench-sync …` and deleted (members, history, runs, outbox rows)
  * at the start and at the end, so the data set stays as the generator left it.
  * Env BENCH_PARTS=filters,flip,batch selects parts; BENCH_ONLY=name,… selects filters.
@@ -40,6 +44,7 @@ import path from 'node:path';
 import { DataSource, QueryRunner } from 'typeorm';
 import { compileCountQuery, compileFingerprintQuery, compileMatchingIdsQuery } from '../src/core/filter/compiler';
 import { createDataSource } from '../src/db/data-source';
+import { loadSegment } from '../src/db/segment-store';
 import { startJobRunner } from '../src/jobs/job-runner';
 import { createLogger } from '../src/logger';
 import { createServices, Services } from '../src/services';
@@ -374,6 +379,31 @@ async function floorPart(ds: DataSource, services: Services, ctx: RequestContext
   return rows;
 }
 
+interface PreviewRow { name: string; ms: number; runs: number[]; entering: number; exiting: number; count: number }
+
+/** See 5. in the header. */
+async function previewPart(ds: DataSource, services: Services, ctx: RequestContext): Promise<PreviewRow[]> {
+  const now = new Date();
+  const base = CASES.find((c) => c.name === 'custom-attributes')!;
+  const created = await services.segments.create(ctx, { objectType: 'USER', name: `${PREFIX} preview`, filter: resolveNow(base.filter, now), realtime: false });
+  const segment = (await loadSegment(ds, created.id))!;
+  const rows: PreviewRow[] = [];
+  for (const c of CASES) {
+    if (ONLY && !ONLY.includes(c.name)) continue;
+    const filter = resolveNow(c.filter, now);
+    let p = await services.segmentReads.previewChange(ctx, segment, filter, 20);
+    const runs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      p = await services.segmentReads.previewChange(ctx, segment, filter, 20);
+      runs.push(r1(performance.now() - t0));
+    }
+    rows.push({ name: c.name, ms: medianOf(runs), runs, entering: p.enteringCount, exiting: p.exitingCount, count: p.count });
+    log(`preview → ${c.name}: ${medianOf(runs)} ms; ${p.enteringCount} enter, ${p.exitingCount} leave, ${p.count} in all`);
+  }
+  return rows;
+}
+
 interface FlipResult {
   initialMembers: number;
   /** Wall time of SegmentService.create with its first sync. */
@@ -488,7 +518,7 @@ async function main(): Promise<void> {
   const file = path.join(RESULTS_DIR, ONLY ? 'sync-partial.json' : 'sync.json');
   // A run of some parts (BENCH_PARTS) keeps the other parts of an earlier run in the file.
   const earlier = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  for (const part of ['filters', 'flip', 'batch', 'floor'] as const) if (!PARTS.includes(part) && earlier[part] !== undefined) report[part] = earlier[part];
+  for (const part of ['filters', 'flip', 'batch', 'floor', 'preview'] as const) if (!PARTS.includes(part) && earlier[part] !== undefined) report[part] = earlier[part];
   const save = () => {
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
@@ -516,6 +546,17 @@ async function main(): Promise<void> {
         '|---|---:|---:|---:|---:|---:|---:|',
         ...rows.map((r) => `| ${r.name} | ${fmtN(r.count)} | ${r.countMs.toFixed(0)} | ${r.countSumMs.toFixed(0)} (×${x(r.countSumMs, r.countMs)}) | ${r.fingerprintMs.toFixed(0)} (×${x(r.fingerprintMs, r.countMs)}) | ${r.stageMemoryMs.toFixed(0)} (×${x(r.stageMemoryMs, r.countMs)}) | ${r.persistRowsMs.toFixed(0)} (×${x(r.persistRowsMs, r.countMs)}) |`),
       ].join('\n'));
+    }
+    if (PARTS.includes('preview')) {
+      const rows = await previewPart(ds, services, ctx);
+      report.preview = rows;
+      save();
+      console.log([
+        '| preview of a change from custom-attributes to | ms (median) | entering | leaving | count |',
+        '|---|---:|---:|---:|---:|',
+        ...rows.map((r) => `| ${r.name} | ${r.ms.toFixed(0)} | ${fmtN(r.entering)} | ${fmtN(r.exiting)} | ${fmtN(r.count)} |`),
+      ].join('\n'));
+      await cleanUp(ds, ws);
     }
     if (PARTS.includes('flip')) {
       report.flip = await flipPart(ds, services, ctx);
