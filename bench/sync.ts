@@ -501,6 +501,12 @@ async function batchPart(ds: DataSource, services: Services, ctx: RequestContext
 
 const fmtN = (n: number) => n.toLocaleString('en-US');
 
+/** Prints a markdown table: the header row, its separator (the first column left, the rest right), the rows. */
+function printTable(header: string, lines: string[]): void {
+  const columns = header.split('|').length - 2;
+  console.log([header, `|---|${'---:|'.repeat(columns - 1)}`, ...lines].join('\n'));
+}
+
 async function main(): Promise<void> {
   const database = await tuneDatabase();
   const { ws, meta } = await openDataset();
@@ -529,11 +535,7 @@ async function main(): Promise<void> {
       const rows = await filtersPart(ds, services, ctx);
       report.filters = rows;
       save();
-      console.log([
-        '| filter | members | bare COUNT(*) (ms) | first sync (ms) | ratio (goal ≤ 2) | unchanged re-sync (ms) | ratio (goal ≤ 1.2) | entered / exited / history rows written by the re-syncs |',
-        '|---|---:|---:|---:|---:|---:|---:|---:|',
-        ...rows.map((r) => `| ${r.name} | ${fmtN(r.count)} | ${r.bareCountMs.toFixed(0)} | ${r.firstSyncMs.toFixed(0)} | ${r.firstRatio.toFixed(2)} | ${r.resyncMs.toFixed(0)} | ${r.resyncRatio.toFixed(2)} | ${r.resyncEntered} / ${r.resyncExited} / ${r.resyncHistoryRowsWritten} |`),
-      ].join('\n'));
+      printTable('| filter | members | bare COUNT(*) (ms) | first sync (ms) | ratio (goal ≤ 2) | unchanged re-sync (ms) | ratio (goal ≤ 1.2) | entered / exited / history rows written by the re-syncs |', rows.map((r) => `| ${r.name} | ${fmtN(r.count)} | ${r.bareCountMs.toFixed(0)} | ${r.firstSyncMs.toFixed(0)} | ${r.firstRatio.toFixed(2)} | ${r.resyncMs.toFixed(0)} | ${r.resyncRatio.toFixed(2)} | ${r.resyncEntered} / ${r.resyncExited} / ${r.resyncHistoryRowsWritten} |`));
       await cleanUp(ds, ws);
     }
     if (PARTS.includes('floor')) {
@@ -541,21 +543,13 @@ async function main(): Promise<void> {
       report.floor = rows;
       save();
       const x = (a: number, b: number) => (a / b).toFixed(2);
-      console.log([
-        '| filter | members | bare COUNT(*) (ms) | COUNT + SUM(id) | fingerprint query | stage in MEMORY | persist one 1-column row per member (floor of a first sync) |',
-        '|---|---:|---:|---:|---:|---:|---:|',
-        ...rows.map((r) => `| ${r.name} | ${fmtN(r.count)} | ${r.countMs.toFixed(0)} | ${r.countSumMs.toFixed(0)} (×${x(r.countSumMs, r.countMs)}) | ${r.fingerprintMs.toFixed(0)} (×${x(r.fingerprintMs, r.countMs)}) | ${r.stageMemoryMs.toFixed(0)} (×${x(r.stageMemoryMs, r.countMs)}) | ${r.persistRowsMs.toFixed(0)} (×${x(r.persistRowsMs, r.countMs)}) |`),
-      ].join('\n'));
+      printTable('| filter | members | bare COUNT(*) (ms) | COUNT + SUM(id) | fingerprint query | stage in MEMORY | persist one 1-column row per member (floor of a first sync) |', rows.map((r) => `| ${r.name} | ${fmtN(r.count)} | ${r.countMs.toFixed(0)} | ${r.countSumMs.toFixed(0)} (×${x(r.countSumMs, r.countMs)}) | ${r.fingerprintMs.toFixed(0)} (×${x(r.fingerprintMs, r.countMs)}) | ${r.stageMemoryMs.toFixed(0)} (×${x(r.stageMemoryMs, r.countMs)}) | ${r.persistRowsMs.toFixed(0)} (×${x(r.persistRowsMs, r.countMs)}) |`));
     }
     if (PARTS.includes('preview')) {
       const rows = await previewPart(ds, services, ctx);
       report.preview = rows;
       save();
-      console.log([
-        '| preview of a change from custom-attributes to | ms (median) | entering | leaving | count |',
-        '|---|---:|---:|---:|---:|',
-        ...rows.map((r) => `| ${r.name} | ${r.ms.toFixed(0)} | ${fmtN(r.entering)} | ${fmtN(r.exiting)} | ${fmtN(r.count)} |`),
-      ].join('\n'));
+      printTable('| preview of a change from custom-attributes to | ms (median) | entering | leaving | count |', rows.map((r) => `| ${r.name} | ${r.ms.toFixed(0)} | ${fmtN(r.entering)} | ${fmtN(r.exiting)} | ${fmtN(r.count)} |`));
       await cleanUp(ds, ws);
     }
     if (PARTS.includes('flip')) {
