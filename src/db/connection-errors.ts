@@ -8,6 +8,9 @@
 /** MariaDB/MySQL error 1114: "The table … is full" (a MEMORY table reached max_heap_table_size). */
 export const ER_RECORD_FILE_FULL = 1114;
 
+/** MariaDB/MySQL error 1317: "Query execution was interrupted" (the statement was killed by KILL QUERY). */
+export const ER_QUERY_INTERRUPTED = 1317;
+
 /** Driver and socket codes of a connection that could not be opened or was lost. */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',

@@ -75,14 +75,23 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
     maxConcurrency: 20,
   });
 
+  /** Runs `work` while renewing the job's lock, so that a live worker's job is never taken over. */
+  const keepingLock = async (job: Job, work: () => Promise<unknown>): Promise<void> => {
+    const keepAlive = setInterval(() => void job.touch().catch(() => undefined), Math.max(1_000, lockLifetime / 3));
+    try {
+      await work();
+    } finally {
+      clearInterval(keepAlive);
+    }
+  };
+
   agenda.define<SegmentSyncJobData>(
     SEGMENT_SYNC_JOB,
     async (job: Job<SegmentSyncJobData>) => {
       const { segmentId, trigger } = job.attrs.data;
       logger.info({ segmentId, trigger, pid: process.pid }, 'segment sync started');
       // Long syncs keep their lock: a worker that is alive is never overtaken.
-      const keepAlive = setInterval(() => void job.touch().catch(() => undefined), Math.max(1_000, lockLifetime / 3));
-      try {
+      await keepingLock(job, async () => {
         const run = await services.segmentSyncs.sync(segmentId, trigger);
         if (!run) {
           await agenda.cancel({ name: SEGMENT_SYNC_JOB, data: { segmentId } }); // the segment is gone
@@ -92,9 +101,7 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
           await services.dataSource.query('UPDATE segments SET next_sync_at = ? WHERE id = ?', [job.attrs.nextRunAt, segmentId]);
         }
         logger.debug({ segmentId, trigger, runId: run.id, status: run.status }, 'segment synced');
-      } finally {
-        clearInterval(keepAlive);
-      }
+      });
     },
     { concurrency: options.concurrency ?? 4, lockLifetime },
   );
@@ -128,18 +135,9 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
   const sweepMs = options.timeSweepMs ?? 2_000;
   const sweepRunMs = Math.max(sweepMs, SWEEP_RUN_MS);
   const sweepStop = new StopSignal();
-  agenda.define(TIME_SWEEP_JOB, async (job: Job) => {
-    const keepAlive = setInterval(() => void job.touch().catch(() => undefined), Math.max(1_000, lockLifetime / 3));
-    try {
-      await sweepLoop((shouldStop) => services.segmentTimes.runDue({ shouldStop }), { periodMs: sweepMs, runMs: sweepRunMs, stop: sweepStop });
-    } finally {
-      clearInterval(keepAlive);
-    }
-  }, { concurrency: 1, lockLimit: 1, lockLifetime });
-  // Old sync records (RetentionService): by one worker at a time, its lock kept alive per batch.
-  agenda.define(RETENTION_JOB, async (job: Job) => {
-    await services.retention.prune(new Date(), () => job.touch());
-  }, { concurrency: 1, lockLimit: 1, lockLifetime });
+  agenda.define(TIME_SWEEP_JOB, (job: Job) => keepingLock(job, () => sweepLoop((shouldStop) => services.segmentTimes.runDue({ shouldStop }), { periodMs: sweepMs, runMs: sweepRunMs, stop: sweepStop })), { concurrency: 1, lockLimit: 1, lockLifetime });
+  // Old sync records (RetentionService): by one worker at a time, its lock kept alive.
+  agenda.define(RETENTION_JOB, (job: Job) => keepingLock(job, () => services.retention.prune()), { concurrency: 1, lockLimit: 1, lockLifetime });
   // Webhook deliveries: every role enqueues them; workers send them, with retries.
   const webhookJobs = defineWebhookJobs(agenda, {
     webhooks: services.webhooks, logger, recoveryEveryMs: options.webhookRecoveryEveryMs, recoveryGraceMs: options.webhookRecoveryGraceMs,

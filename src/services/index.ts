@@ -48,7 +48,7 @@ export interface Services {
 export interface ServiceOptions {
   /** Whether time-relative results are re-evaluated at their moment (TIME_TRIGGERS, default true). */
   readonly timeTriggers?: boolean;
-  /** Size limit of each in-memory staging table of a sync (default 1 GiB); larger sets stage on disk. */
+  /** Size limit of each in-memory staging table of a sync or a change preview (default 1 GiB); larger sets stage on disk. */
   readonly stagingMemoryBytes?: number;
   /** History rows per statement of a large membership change (default 20,000). */
   readonly historyChunk?: number;
@@ -82,7 +82,7 @@ export function createServices(ds: DataSource, logger: Logger = silentLogger(), 
     segments,
     segmentSyncs,
     segmentTimes,
-    segmentReads: new SegmentReadService(ds, filters),
+    segmentReads: new SegmentReadService(ds, filters, { stagingMemoryBytes: options.stagingMemoryBytes }),
     segmentExplain: new SegmentExplainService(ds, filters),
     webhooks: new WebhookService(ds, logger),
     retention: new RetentionService(ds, logger),

@@ -19,12 +19,13 @@
  * hold up syncs and nothing holds up a run. `interrupt()` stops a run at once (on shutdown).
  */
 import { DataSource, QueryRunner } from 'typeorm';
+import { ER_QUERY_INTERRUPTED } from '../db/connection-errors';
+import { threadIdOf } from '../db/connection-thread';
 import type { Logger } from '../logger';
 import { HISTORY_DAYS } from './segment-read.service';
 
 const DAY_MS = 86_400_000;
 const LOCK_WAIT_SECONDS = 5;
-const ER_QUERY_INTERRUPTED = 1317;
 
 type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
 
@@ -63,10 +64,9 @@ export class RetentionService {
   }
 
   /**
-   * Deletes what is past its time at `now`. `onBatch` is called after every statement (a job
-   * keeps its lock alive there). After `interrupt()`, returns what it deleted so far.
+   * Deletes what is past its time at `now`. After `interrupt()`, returns what it deleted so far.
    */
-  async prune(now: Date = new Date(), onBatch: () => Promise<unknown> = async () => undefined): Promise<PruneResult> {
+  async prune(now: Date = new Date()): Promise<PruneResult> {
     const cutoff = new Date(now.getTime() - this.keepDays * DAY_MS);
     const done = { historyRows: 0, runs: 0, changeEvents: 0, webhookDeliveries: 0 };
     if (this.stopped) return done;
@@ -80,13 +80,13 @@ export class RetentionService {
       const segments = (await q('SELECT id, history_pruned_until FROM segments ORDER BY id')) as Array<{ id: string; history_pruned_until: Date | null }>;
       for (const s of segments) {
         if (this.stopped) break;
-        done.historyRows += await this.pruneHistory(q, String(s.id), s.history_pruned_until, cutoff, onBatch);
+        done.historyRows += await this.pruneHistory(q, String(s.id), s.history_pruned_until, cutoff);
       }
-      done.runs = await this.untilDone(() => this.pruneRuns(q, cutoff), onBatch);
-      done.changeEvents = await this.untilDone(() => this.pruneChangeEvents(q, new Date(now.getTime() - this.outboxKeepMs)), onBatch);
-      done.webhookDeliveries = await this.untilDone(() => this.pruneDeliveries(q, new Date(now.getTime() - this.deliveryKeepDays * DAY_MS)), onBatch);
+      done.runs = await this.untilDone(() => this.pruneRuns(q, cutoff));
+      done.changeEvents = await this.untilDone(() => this.pruneChangeEvents(q, new Date(now.getTime() - this.outboxKeepMs)));
+      done.webhookDeliveries = await this.untilDone(() => this.pruneDeliveries(q, new Date(now.getTime() - this.deliveryKeepDays * DAY_MS)));
     } catch (error) {
-      if (!(this.stopped && (error as { driverError?: { errno?: number } }).driverError?.errno === ER_QUERY_INTERRUPTED)) throw error;
+      if (!(this.stopped && (error as { errno?: number }).errno === ER_QUERY_INTERRUPTED)) throw error;
     } finally {
       this.running.delete(runner);
       await runner.release();
@@ -100,19 +100,18 @@ export class RetentionService {
   async interrupt(): Promise<void> {
     this.stopped = true;
     for (const runner of this.running) {
-      const thread = Number((runner as unknown as { databaseConnection?: { threadId?: unknown } }).databaseConnection?.threadId);
-      if (!Number.isSafeInteger(thread) || thread <= 0) continue;
+      const thread = threadIdOf(runner);
+      if (thread === null) continue;
       await this.ds.query(`KILL QUERY ${thread}`).catch((error: unknown) => this.logger.warn({ err: error, thread }, 'could not interrupt the retention run'));
     }
   }
 
   /** Repeats `batch` until it deletes nothing; the rows deleted in all. */
-  private async untilDone(batch: () => Promise<number>, onBatch: () => Promise<unknown>): Promise<number> {
+  private async untilDone(batch: () => Promise<number>): Promise<number> {
     let total = 0;
     while (!this.stopped) {
       const n = await batch();
       total += n;
-      await onBatch();
       if (n === 0) break;
     }
     return total;
@@ -130,7 +129,7 @@ export class RetentionService {
    * rows, not every kept one (a 750k-member segment synced long ago keeps 750k old rows, and
    * reading them all took 4.7 s a pass).
    */
-  private async pruneHistory(q: Query, segmentId: string, prunedUntil: Date | null, cutoff: Date, onBatch: () => Promise<unknown>): Promise<number> {
+  private async pruneHistory(q: Query, segmentId: string, prunedUntil: Date | null, cutoff: Date): Promise<number> {
     if (prunedUntil && prunedUntil >= cutoff) return 0;
     // No row aged past the cutoff since the last pass: nothing to delete, nothing to remember (a
     // run over young history writes nothing at all).
@@ -160,7 +159,7 @@ export class RetentionService {
         )) as Array<{ object_id: string }>;
         const hi = edge ? String(edge.object_id) : null;
         const window = hi === null ? ['AND object_id > ?', [lo]] as const : ['AND object_id > ? AND object_id <= ?', [lo, hi]] as const;
-        total += await this.untilDone(async () => this.affected(await q(`DELETE FROM segment_membership_history WHERE ${deletable} ${window[0]}`, [...params, ...window[1]])), onBatch);
+        total += await this.untilDone(async () => this.affected(await q(`DELETE FROM segment_membership_history WHERE ${deletable} ${window[0]}`, [...params, ...window[1]])));
         if (hi === null) break;
         lo = hi;
       }
@@ -172,7 +171,7 @@ export class RetentionService {
       for (let i = 0; i < agedObjects.length; i += this.batchSize) {
         const ids = agedObjects.slice(i, i + this.batchSize).map((r) => String(r.object_id));
         const inIds = `AND object_id IN (${ids.map(() => '?').join(', ')})`;
-        total += await this.untilDone(async () => this.affected(await q(`DELETE FROM segment_membership_history WHERE ${deletable} ${inIds}`, [...params, ...ids])), onBatch);
+        total += await this.untilDone(async () => this.affected(await q(`DELETE FROM segment_membership_history WHERE ${deletable} ${inIds}`, [...params, ...ids])));
       }
     }
     // A pass that was stopped is done again next time: its cutoff is not recorded.

@@ -17,7 +17,7 @@
 import type { QueryRunner } from 'typeorm';
 import type { FilterNode, SqlFragment } from '../core/filter/filter-tree';
 import { compileNextChangeQuery, EventsWritten, momentAfterEvents, timeDirection } from '../core/filter/moments';
-import { ER_RECORD_FILE_FULL } from '../db/connection-errors';
+import { stageTemporary } from '../db/staging';
 import type { SegmentRecord } from './segment-types';
 
 export interface SegmentMomentsOptions {
@@ -95,18 +95,12 @@ export class SegmentMoments {
     const moments = before(onNeededSide(query, tree, members), until);
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
     await q('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-    await q('SET SESSION max_heap_table_size = ?', [this.options.stagingMemoryBytes]);
-    const fill = async (engine: 'MEMORY' | 'InnoDB') => {
-      await q('DROP TEMPORARY TABLE IF EXISTS seg_moments');
-      await q(`CREATE TEMPORARY TABLE seg_moments (object_id BIGINT UNSIGNED NOT NULL, due_at DATETIME(3) NOT NULL, PRIMARY KEY USING BTREE (object_id)) ENGINE=${engine}`);
-      await withoutStrictMode(runner, () => q(`INSERT INTO seg_moments (object_id, due_at) SELECT m.object_id, m.due_at FROM (${moments.sql}) m`, [...moments.params]));
-    };
-    try {
-      await fill('MEMORY');
-    } catch (error) {
-      if ((error as { errno?: number }).errno !== ER_RECORD_FILE_FULL) throw error;
-      await fill('InnoDB');
-    }
+    await stageTemporary(
+      runner,
+      { name: 'seg_moments', columns: 'object_id BIGINT UNSIGNED NOT NULL, due_at DATETIME(3) NOT NULL, PRIMARY KEY USING BTREE (object_id)' },
+      () => withoutStrictMode(runner, () => q(`INSERT INTO seg_moments (object_id, due_at) SELECT m.object_id, m.due_at FROM (${moments.sql}) m`, [...moments.params])),
+      this.options.stagingMemoryBytes,
+    );
     return until;
   }
 

@@ -7,9 +7,9 @@ import { DataSource } from 'typeorm';
 import { CATALOG } from '../core/catalog';
 import { badInput } from '../core/errors';
 import { compileMatchingIdsQuery } from '../core/filter/compiler';
-import { ER_RECORD_FILE_FULL } from '../db/connection-errors';
 import { fetchByIds, isWellFormedId, ObjectRecord } from '../db/object-store';
 import { toRun } from '../db/segment-store';
+import { stageTemporary } from '../db/staging';
 import type { QueryFn } from '../db/read-snapshot';
 import type { RequestContext } from './context';
 import type { FilterService } from './filter.service';
@@ -48,8 +48,8 @@ export interface SegmentReadOptions {
    * the segment's count, at least 10,000).
    */
   readonly membersAtUndoLimit?: number;
-  /** Size limit of a change preview's in-memory table (default 1 GiB); a larger set goes to disk. */
-  readonly previewMemoryBytes?: number;
+  /** Size limit of a change preview's in-memory table (default STAGING_MEMORY_BYTES); a larger set goes to disk. */
+  readonly stagingMemoryBytes?: number;
 }
 
 /** How long the membership history is kept, at least (membersAt answers within it). */
@@ -157,7 +157,7 @@ export class SegmentReadService {
    * Measured on 750k members whose history spans 17 hours (a page of 50, with its count): 10
    * minutes ago, undo 0.14 s against replay 2.6 s; one hour ago 0.6 s against 2.5 s; now 5 ms.
    * Past the limit, replay: 3 hours ago 1.9 s, 12 hours ago 0.55 s.
-   * Undo is taken while the history rows after `at` are at most `undoLimit` (see the options),
+   * Undo is taken while the history rows after `at` are at most `membersAtUndoLimit` (see the options),
    * which a capped count finds out without reading more than that.
    */
   async membersAt(segment: SegmentRecord, at: Date, first: number, after?: string | null, q: QueryFn = this.live): Promise<MemberPage> {
@@ -241,18 +241,14 @@ export class SegmentReadService {
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     const q = (sql: string, params: unknown[] = []) => runner.query(sql, params);
-    const stage = async (engine: 'MEMORY' | 'InnoDB') => {
-      await q('DROP TEMPORARY TABLE IF EXISTS preview_new');
-      await q(`CREATE TEMPORARY TABLE preview_new (object_id BIGINT UNSIGNED NOT NULL, PRIMARY KEY USING BTREE (object_id)) ENGINE=${engine}`);
-      await q(`INSERT INTO preview_new (object_id) ${select.sql}`, [...select.params]);
-    };
     try {
       await q('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-      await q('SET SESSION max_heap_table_size = ?', [this.options.previewMemoryBytes ?? 1024 * 1024 * 1024]);
-      await stage('MEMORY').catch(async (error: unknown) => {
-        if ((error as { errno?: number }).errno !== ER_RECORD_FILE_FULL) throw error;
-        await stage('InnoDB');
-      });
+      await stageTemporary(
+        runner,
+        { name: 'preview_new', columns: 'object_id BIGINT UNSIGNED NOT NULL, PRIMARY KEY USING BTREE (object_id)' },
+        () => q(`INSERT INTO preview_new (object_id) ${select.sql}`, [...select.params]),
+        this.options.stagingMemoryBytes,
+      );
       // (A temporary table can be named only once per statement: one statement per figure.)
       const count = async (sql: string, params: unknown[] = []) => Number(((await q(sql, params)) as Array<{ n: string }>)[0].n);
       const newMembers = 'FROM preview_new n LEFT JOIN segment_members m ON m.segment_id = ? AND m.object_id = n.object_id WHERE m.object_id IS NULL';

@@ -19,6 +19,8 @@ import { compileFingerprintQuery, compileMatchingIdsQuery, idHashSql } from '../
 import type { FilterNode } from '../core/filter/filter-tree';
 import type { EventsWritten } from '../core/filter/moments';
 import { ER_RECORD_FILE_FULL } from '../db/connection-errors';
+import { threadIdOf } from '../db/connection-thread';
+import { STAGING_MEMORY_BYTES } from '../db/staging';
 import { OBJECT_TYPE_CODE } from '../core/object-types';
 import type { Logger } from '../logger';
 import { loadSegment, toRun } from '../db/segment-store';
@@ -27,12 +29,6 @@ import { cachedMembers, SegmentMoments, STAGED_MEMBERS } from './segment-moments
 import type { MembershipDelta, SegmentRecord, SyncRunRecord, SyncTrigger } from './segment-types';
 
 export const SAMPLE_IDS = 1000;
-/**
- * Staging tables live in memory up to this size per table (session max_heap_table_size; memory
- * is taken as rows arrive, ~60 bytes per id): inserting 1M ids into an InnoDB temporary table
- * took 12 s, into a MEMORY one 2 s (BENCHMARKS.md "Sync"). A larger set falls back to InnoDB.
- */
-const STAGING_MEMORY_BYTES = 1024 * 1024 * 1024;
 /** History rows per statement of a large change (see writeHistory). */
 const HISTORY_CHUNK = 20_000;
 /** How long a full sync (and a DEPENDENCY evaluation) waits for the segment's lock. */
@@ -481,9 +477,7 @@ export class SegmentSyncService {
    * Returns how many were interrupted.
    */
   async interruptAll(): Promise<number> {
-    const threads = [...this.inFlight]
-      .map((runner) => Number((runner as unknown as { databaseConnection?: { threadId?: unknown } }).databaseConnection?.threadId))
-      .filter((id) => Number.isSafeInteger(id) && id > 0);
+    const threads = [...this.inFlight].map(threadIdOf).filter((id): id is number => id !== null);
     for (const id of threads) {
       await this.ds.query(`KILL CONNECTION ${id}`).catch((error: unknown) => this.logger.warn({ err: error, thread: id }, 'could not interrupt a sync'));
     }

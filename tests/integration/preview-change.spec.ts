@@ -46,7 +46,7 @@ test('the preview is what saving does, in memory or on disk, and writes nothing'
     exiting: byId(Array.from({ length: 400 }, (_, i) => i)).slice(0, 20),
   };
   // 16 KiB (the least MariaDB allows) holds far fewer than 2,000 ids: that preview goes to disk.
-  const readers = [world.services.segmentReads, new SegmentReadService(world.db.dataSource, world.services.filters, { previewMemoryBytes: 16_384 })];
+  const readers = [world.services.segmentReads, new SegmentReadService(world.db.dataSource, world.services.filters, { stagingMemoryBytes: 16_384 })];
   for (const reads of readers) {
     const before = await fingerprint(world.db.dataSource);
     const p = await reads.previewChange(ctx, segment, next, 20);
